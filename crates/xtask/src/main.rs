@@ -1,0 +1,97 @@
+//! `cargo xtask <task>`: the project's automation, in Rust rather than long
+//! shell scripts.
+//!
+//! - `cargo xtask test`: installs what the tests need that cargo cannot fetch
+//!   (independent peers from PyPI in virtual environments under
+//!   `target/peers/`, Debian packages when missing and we are root), then runs
+//!   every test in the workspace. This is the README's test command.
+//! - `cargo xtask peers`: only the installation step.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// A Python virtual environment of pinned peers, under `target/peers/<name>`.
+/// Two ASTERIX peers both install a top-level `asterix` module, so each lives
+/// in its own environment.
+struct Venv {
+    name: &'static str,
+    packages: &'static [&'static str],
+}
+
+const VENVS: &[Venv] = &[Venv { name: "peers", packages: &["geojson==3.3.0"] }];
+
+/// Debian packages the tests use, with the command that proves each is present.
+const DEBIAN: &[(&str, &str)] = &[];
+
+fn main() -> Result<()> {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let root = workspace_root();
+    match task.as_str() {
+        "peers" => install_peers(&root),
+        "test" => {
+            install_peers(&root)?;
+            run_tests(&root)
+        }
+        other => bail!("unknown task `{other}`: expected `test` or `peers`"),
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("crates/xtask").to_path_buf()
+}
+
+fn install_peers(root: &Path) -> Result<()> {
+    install_debian()?;
+    let peers_dir = root.join("target/peers");
+    std::fs::create_dir_all(&peers_dir)?;
+    for venv in VENVS {
+        let dir = peers_dir.join(venv.name);
+        let stamp = dir.join(".installed");
+        let wanted = venv.packages.join("\n");
+        if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+            continue;
+        }
+        eprintln!("xtask: installing peers `{}`: {}", venv.name, venv.packages.join(" "));
+        run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&dir))?;
+        run(Command::new(dir.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .args(venv.packages))?;
+        std::fs::write(&stamp, wanted)?;
+    }
+    Ok(())
+}
+
+fn install_debian() -> Result<()> {
+    let missing: Vec<&str> = DEBIAN
+        .iter()
+        .filter(|(_, probe)| !Path::new(probe).exists())
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Debian packages: {}", missing.join(" "));
+    run(Command::new("apt-get").arg("update").arg("-qq"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn run_tests(root: &Path) -> Result<()> {
+    run(Command::new(env!("CARGO"))
+        .current_dir(root)
+        .env("GUARANTOR_PEERS", root.join("target/peers"))
+        .args(["test", "--workspace", "--all-targets", "--locked"]))
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    let status = cmd.status().with_context(|| format!("could not start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed with {status}");
+    }
+    Ok(())
+}
