@@ -1,0 +1,377 @@
+//! The tracker loop in one flat plane: predict, hypothesise, associate,
+//! update, initiate, delete — each step a swappable role.
+
+use model::{Identity, Time};
+use rayon::prelude::*;
+
+use crate::associator::{Assoc, Association, Associator, Gnn, Jpda};
+use crate::classify::{Kinematics, classify, process_noise};
+use crate::deleter::{Deleter, MissesOrCovariance};
+use crate::hypothesiser::{Gate, GridGate, Hypothesis, Hypothesiser, RTreeGate};
+use crate::initiator::{Initiator, MOfN};
+use crate::limits::PLANE_TRACKS_MAX;
+use crate::predictor::{ImmCvCt, KalmanCv, Predictor};
+use crate::state::{Filter, Plot, TrackState};
+use crate::updater::{KalmanPosition, Updater, pda_update};
+
+/// Which motion model the predictor uses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Motion {
+    /// Nearly constant velocity (Stone Soup's harness model).
+    Cv,
+    /// IMM of constant velocity and coordinated turns.
+    ImmCvCt(ImmCvCt),
+}
+
+/// Which associator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Association_ {
+    Gnn,
+    /// JPDA with detection probability and clutter density (per m²).
+    Jpda { pd: f64, clutter_density: f64 },
+}
+pub use Association_ as AssociationKind;
+
+/// Which spatial index gates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpatialIndex {
+    Grid,
+    RTree,
+}
+
+/// Everything a plane tracker is configured by (house style: a struct, no flags).
+#[derive(Debug, Clone, Copy)]
+pub struct TrackerConfig {
+    pub motion: Motion,
+    pub association: AssociationKind,
+    pub spatial_index: SpatialIndex,
+    pub gate: Gate,
+    pub grid_cell_m: f64,
+    pub initiator: MOfN,
+    pub deleter: MissesOrCovariance,
+    /// Process noise of unclassified tracks, m²/s³.
+    pub default_q: f64,
+    /// Let the class choose each track's process noise.
+    pub noise_by_class: bool,
+}
+
+impl Default for TrackerConfig {
+    fn default() -> Self {
+        TrackerConfig {
+            motion: Motion::Cv,
+            association: AssociationKind::Gnn,
+            spatial_index: SpatialIndex::Grid,
+            gate: Gate::default(),
+            grid_cell_m: 2_000.0,
+            initiator: MOfN::default(),
+            deleter: MissesOrCovariance::default(),
+            default_q: 0.5,
+            noise_by_class: true,
+        }
+    }
+}
+
+/// The six roles, chosen once from the configuration.
+#[derive(Debug)]
+pub struct Roles {
+    pub predictor: Box<dyn Predictor>,
+    pub updater: Box<dyn Updater>,
+    pub hypothesiser: Box<dyn Hypothesiser>,
+    pub associator: Box<dyn Associator>,
+    pub initiator: Box<dyn Initiator>,
+    pub deleter: Box<dyn Deleter>,
+}
+
+impl Roles {
+    pub fn from_config(c: &TrackerConfig) -> Roles {
+        let predictor: Box<dyn Predictor> = match c.motion {
+            Motion::Cv => Box::new(KalmanCv),
+            Motion::ImmCvCt(imm) => Box::new(imm),
+        };
+        let hypothesiser: Box<dyn Hypothesiser> = match c.spatial_index {
+            SpatialIndex::Grid => Box::new(GridGate { gate: c.gate, cell_m: c.grid_cell_m }),
+            SpatialIndex::RTree => Box::new(RTreeGate { gate: c.gate }),
+        };
+        let gnn = Gnn { missed_distance: c.gate.mahalanobis };
+        let associator: Box<dyn Associator> = match c.association {
+            AssociationKind::Gnn => Box::new(gnn),
+            AssociationKind::Jpda { pd, clutter_density } => {
+                Box::new(Jpda { pd, pg: 0.999, clutter_density, fallback: gnn })
+            }
+        };
+        Roles {
+            predictor,
+            updater: Box::new(KalmanPosition),
+            hypothesiser,
+            associator,
+            initiator: Box::new(c.initiator),
+            deleter: Box::new(c.deleter),
+        }
+    }
+}
+
+/// Counters of one plane.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlaneStats {
+    pub scans: u64,
+    pub plots: u64,
+    pub updates: u64,
+    pub confirmed: u64,
+    pub deleted: u64,
+    pub tracks_full: u64,
+}
+
+/// Buffers reused from scan to scan so a steady state allocates little.
+#[derive(Debug, Default)]
+struct Scratch {
+    predictions: Vec<Filter>,
+    keys: Vec<u64>,
+    hyps: Vec<Hypothesis>,
+    assoc: Association,
+}
+
+/// A multi-target tracker in one plane.
+#[derive(Debug)]
+pub struct PlaneTracker {
+    config: TrackerConfig,
+    roles: Roles,
+    tracks: Vec<TrackState>,
+    tentatives: Vec<TrackState>,
+    scratch: Scratch,
+    stats: PlaneStats,
+}
+
+/// What one scan changed.
+#[derive(Debug, Default)]
+pub struct StepOutcome {
+    /// Tracks confirmed in this scan: the last `n_confirmed` of [`PlaneTracker::tracks`],
+    /// with id 0 until the caller numbers them ([`PlaneTracker::number_new`]).
+    pub n_confirmed: usize,
+    pub deleted: Vec<TrackState>,
+}
+
+impl PlaneTracker {
+    pub fn new(config: TrackerConfig) -> PlaneTracker {
+        PlaneTracker {
+            roles: Roles::from_config(&config),
+            config,
+            tracks: Vec::new(),
+            tentatives: Vec::new(),
+            scratch: Scratch::default(),
+            stats: PlaneStats::default(),
+        }
+    }
+
+    /// Confirmed tracks, in order of confirmation.
+    pub fn tracks(&self) -> &[TrackState] {
+        &self.tracks
+    }
+
+    pub fn tentatives(&self) -> &[TrackState] {
+        &self.tentatives
+    }
+
+    pub fn stats(&self) -> &PlaneStats {
+        &self.stats
+    }
+
+    pub fn roles(&self) -> &Roles {
+        &self.roles
+    }
+
+    /// Gives the tracks confirmed in the last step consecutive numbers from `next_id`.
+    pub fn number_new(&mut self, n_confirmed: usize, next_id: &mut u64) {
+        let n = self.tracks.len();
+        for t in &mut self.tracks[n - n_confirmed..] {
+            t.id = *next_id;
+            *next_id += 1;
+        }
+    }
+
+    /// Takes a track handed over from another plane (already in this plane's frame).
+    pub fn adopt(&mut self, track: TrackState) {
+        self.tracks.push(track);
+    }
+
+    /// Removes and returns the confirmed tracks `leave` selects (for hand-over).
+    pub fn release(&mut self, mut leave: impl FnMut(&TrackState) -> bool) -> Vec<TrackState> {
+        if !self.tracks.iter().any(&mut leave) {
+            return Vec::new();
+        }
+        let (gone, kept) = std::mem::take(&mut self.tracks).into_iter().partition(leave);
+        self.tracks = kept;
+        gone
+    }
+
+    /// One scan: plots of one sensor at `time` (each plot may be up to a
+    /// frame earlier, `Plot::dt_s`). `identities[plot.source_idx]` is the
+    /// identity a plot's observation carried.
+    pub fn step(
+        &mut self,
+        time: Time,
+        sensor: Option<u16>,
+        plots: &[Plot],
+        identities: &[Identity],
+    ) -> StepOutcome {
+        self.stats.scans += 1;
+        self.stats.plots += plots.len() as u64;
+        let ctx = Ctx { roles: &self.roles, config: &self.config, time, sensor, identities };
+        let used = ctx.associate_and_update(&mut self.tracks, false, plots, &mut self.scratch);
+        let unused: Vec<Plot> = plots.iter().zip(used).filter(|(_, u)| !*u).map(|(p, _)| *p).collect();
+        let used = ctx.associate_and_update(&mut self.tentatives, true, &unused, &mut self.scratch);
+        let mut unused: Vec<Plot> =
+            unused.iter().zip(used).filter(|(p, u)| !*u && p.home).map(|(p, _)| *p).collect();
+        let room = PLANE_TRACKS_MAX.saturating_sub(self.tracks.len() + self.tentatives.len());
+        if unused.len() > room {
+            self.stats.tracks_full += (unused.len() - room) as u64;
+            unused.truncate(room);
+        }
+        let mut confirmed = Vec::new();
+        self.roles.initiator.initiate(&mut self.tentatives, &unused, time, &mut confirmed);
+        let n_confirmed = confirmed.len();
+        self.stats.confirmed += n_confirmed as u64;
+        self.tracks.extend(confirmed);
+        let mut deleted = Vec::new();
+        self.roles.deleter.delete(&mut self.tracks, time, &mut deleted);
+        self.stats.deleted += deleted.len() as u64;
+        self.stats.updates += self.tracks.iter().filter(|t| t.last_update == time).count() as u64;
+        StepOutcome { n_confirmed, deleted }
+    }
+}
+
+/// What every role call of one scan shares.
+struct Ctx<'a> {
+    roles: &'a Roles,
+    config: &'a TrackerConfig,
+    time: Time,
+    sensor: Option<u16>,
+    identities: &'a [Identity],
+}
+
+impl Ctx<'_> {
+    /// Predicts, gates, associates and updates one set of tracks; returns
+    /// which plots were used.
+    fn associate_and_update(
+        &self,
+        set: &mut [TrackState],
+        tentative: bool,
+        plots: &[Plot],
+        s: &mut Scratch,
+    ) -> Vec<bool> {
+        let predictor = &*self.roles.predictor;
+        let time = self.time;
+        set.par_iter()
+            .with_min_len(512)
+            .map(|t| predictor.predict(&t.filter, t.q, time.seconds_since(t.time)))
+            .collect_into_vec(&mut s.predictions);
+        s.keys.clear();
+        s.keys.extend(set.iter().map(|t| t.identity_key));
+        s.hyps.clear();
+        self.roles.hypothesiser.hypothesise(&s.predictions, &s.keys, plots, &mut s.hyps);
+        self.roles.associator.associate(set.len(), plots.len(), &s.hyps, &mut s.assoc);
+        let assoc = &s.assoc;
+        set.par_iter_mut()
+            .with_min_len(512)
+            .zip(s.predictions.par_iter())
+            .zip(assoc.per_track.par_iter())
+            .for_each(|((t, pred), a)| self.apply(t, pred, a, assoc, plots, tentative));
+        std::mem::take(&mut s.assoc.plot_used)
+    }
+
+    fn apply(
+        &self,
+        t: &mut TrackState,
+        pred: &Filter,
+        a: &Assoc,
+        assoc: &Association,
+        plots: &[Plot],
+        tentative: bool,
+    ) {
+        t.time = self.time;
+        t.age_scans = t.age_scans.saturating_add(1);
+        let hit = match *a {
+            Assoc::Missed => {
+                t.filter = *pred;
+                false
+            }
+            Assoc::Plot(p) => {
+                let plot = &plots[p as usize];
+                t.filter = self.update_at(pred, t.q, plot);
+                self.note(t, plot);
+                true
+            }
+            Assoc::Pda { start, len, beta0 } => {
+                let w = &assoc.weights[start as usize..(start + len) as usize];
+                let weighted: Vec<(Plot, f64)> =
+                    w.iter().map(|&(p, b)| (plots[p as usize], b)).collect();
+                t.filter = pda_update(pred, &weighted, beta0);
+                if let Some(best) = w.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
+                    self.note(t, &plots[best.0 as usize]);
+                }
+                beta0 < 0.5
+            }
+        };
+        // A sensor that never saw this track does not count a miss against it.
+        let counts = hit || tentative || self.sensor.is_none_or(|s| t.sensors.contains(&s));
+        if counts {
+            t.history = (t.history << 1) | u32::from(hit);
+            t.misses_in_row = if hit { 0 } else { t.misses_in_row + 1 };
+        }
+        if hit {
+            t.n_updates += 1;
+            t.last_update = self.time;
+            self.reclassify(t);
+        }
+    }
+
+    /// The update at the plot's own time when it is earlier than the scan's.
+    fn update_at(&self, pred: &Filter, q: f64, plot: &Plot) -> Filter {
+        let updater = &*self.roles.updater;
+        if plot.dt_s == 0.0 {
+            return updater.update(pred, plot);
+        }
+        let predictor = &*self.roles.predictor;
+        let at_plot = predictor.predict(pred, q, plot.dt_s);
+        predictor.predict(&updater.update(&at_plot, plot), q, -plot.dt_s)
+    }
+
+    fn note(&self, t: &mut TrackState, plot: &Plot) {
+        t.note_sensor(plot.sensor);
+        if t.identity_key == 0 {
+            t.identity_key = plot.identity_key;
+        }
+        if let Some(id) = self.identities.get(plot.source_idx as usize) {
+            merge_identity(&mut t.identity, id);
+        }
+    }
+
+    fn reclassify(&self, t: &mut TrackState) {
+        let k = Kinematics {
+            speed_mps: t.filter.est.velocity().norm(),
+            height_m: t.filter.height.map(|h| h.mean[0]),
+            climb_mps: t.filter.height.map_or(0.0, |h| h.mean[1]),
+        };
+        (t.class, t.class_confidence) = classify(&k, &t.identity);
+        if self.config.noise_by_class {
+            t.q = process_noise(t.class, self.config.default_q);
+        }
+    }
+}
+
+fn merge_identity(into: &mut Identity, from: &Identity) {
+    if *from == Identity::default() || into == from {
+        return;
+    }
+    into.icao24 = into.icao24.or(from.icao24);
+    into.mmsi = into.mmsi.or(from.mmsi);
+    into.system_track = into.system_track.or(from.system_track);
+    if into.callsign.is_none() {
+        into.callsign.clone_from(&from.callsign);
+    }
+    if into.cot_uid.is_none() {
+        into.cot_uid.clone_from(&from.cot_uid);
+    }
+    if into.reported_type.is_none() {
+        into.reported_type.clone_from(&from.reported_type);
+    }
+}
