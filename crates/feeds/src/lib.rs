@@ -15,6 +15,8 @@ use std::fmt;
 use model::{Observation, SourceId, Time};
 
 pub mod limits;
+pub mod ais;
+pub mod sbs;
 
 /// Which wire format a decoder reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -80,6 +82,8 @@ pub struct DecodeError {
 #[non_exhaustive]
 pub enum Record {
     Observation(Observation),
+    /// A vessel's static and voyage data (AIS types 5 and 24), not a position.
+    VesselStatic(ais::VesselStatic),
 }
 
 /// Where decoded records and errors go. A `Vec`-backed [`Collect`] is provided.
@@ -125,8 +129,9 @@ impl Sink for Collect {
 
 impl Collect {
     pub fn observations(&self) -> impl Iterator<Item = &Observation> {
-        self.records.iter().map(|r| match r {
-            Record::Observation(o) => o,
+        self.records.iter().filter_map(|r| match r {
+            Record::Observation(o) => Some(o),
+            _ => None,
         })
     }
 }

@@ -3,3 +3,42 @@
 /// Bytes of a rejected record kept for the quarantine file.
 #[allow(non_upper_case_globals)]
 pub const quarantine_record_bytes_max: usize = 4096;
+
+/// Bytes of one NMEA line, tag block and receiver columns included. NMEA 0183
+/// caps a sentence at 82 characters; a tag block and USCG-style receive
+/// columns add under 200 more.
+#[allow(non_upper_case_globals)]
+pub const nmea_line_bytes_max: usize = 512;
+
+/// Payload characters of one assembled AIS message: the longest message
+/// (5 slots, 1 008 bits + stuffing) is 168 characters; we allow a margin.
+#[allow(non_upper_case_globals)]
+pub const ais_payload_chars_max: usize = 512;
+
+/// Multi-sentence AIS messages awaiting fragments at once; when full, the
+/// oldest is dropped and reported. Only ten sequence ids per channel exist.
+#[allow(non_upper_case_globals)]
+pub const ais_fragments_pending_max: usize = 64;
+
+/// Lines after which an incomplete multi-sentence message is reported as
+/// orphan fragments and dropped.
+#[allow(non_upper_case_globals)]
+pub const ais_fragment_lines_max: u64 = 256;
+
+/// Vessels whose static data (name, callsign, type) is remembered; when full
+/// the least recently heard half is forgotten.
+#[allow(non_upper_case_globals)]
+pub const ais_vessels_max: usize = 100_000;
+
+/// Bytes of one SBS (BaseStation) line.
+#[allow(non_upper_case_globals)]
+pub const sbs_line_bytes_max: usize = 512;
+
+/// Aircraft whose callsign, altitude and velocity are remembered to merge into
+/// positions; when full the least recently heard half is forgotten.
+#[allow(non_upper_case_globals)]
+pub const sbs_aircraft_max: usize = 100_000;
+
+const _: () = assert!(nmea_line_bytes_max <= quarantine_record_bytes_max);
+const _: () = assert!(sbs_line_bytes_max <= quarantine_record_bytes_max);
+const _: () = assert!(ais_fragments_pending_max >= 2 * 10);

@@ -20,10 +20,18 @@ struct Venv {
     packages: &'static [&'static str],
 }
 
-const VENVS: &[Venv] = &[Venv { name: "peers", packages: &["geojson==3.3.0"] }];
+const VENVS: &[Venv] = &[
+    Venv { name: "peers", packages: &["geojson==3.3.0"] },
+    // AIS peers (crates/feeds): pyais decodes and encodes; libais is a second decoder.
+    Venv { name: "ais", packages: &["pyais==3.3.1"] },
+    Venv { name: "libais", packages: &["libais==0.17"] },
+];
 
 /// Debian packages the tests use, with the command that proves each is present.
-const DEBIAN: &[(&str, &str)] = &[];
+const DEBIAN: &[(&str, &str)] = &[
+    // gpsd's AIS decoder (`gpsdecode -j`), a third independent AIS peer (crates/feeds).
+    ("gpsd-clients", "/usr/bin/gpsdecode"),
+];
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();

@@ -1,0 +1,4 @@
+//! The feeds integration tests: one binary, one module per format.
+
+mod ais;
+mod sbs;
