@@ -15,6 +15,7 @@ use std::fmt;
 use model::{Observation, SourceId, Time};
 
 pub mod limits;
+pub mod asterix;
 pub mod ais;
 pub mod sbs;
 

@@ -42,3 +42,20 @@ pub const sbs_aircraft_max: usize = 100_000;
 const _: () = assert!(nmea_line_bytes_max <= quarantine_record_bytes_max);
 const _: () = assert!(sbs_line_bytes_max <= quarantine_record_bytes_max);
 const _: () = assert!(ais_fragments_pending_max >= 2 * 10);
+
+/// Octets (or parts) of one FX-extended ASTERIX field; no edition defines more
+/// than six, so a longer run is malformed rather than buffered.
+#[allow(non_upper_case_globals)]
+pub const asterix_extended_octets_max: usize = 16;
+
+/// Bytes of one ASTERIX data block: its LEN field is 16 bits. A stream decoder
+/// holds at most one incomplete block.
+#[allow(non_upper_case_globals)]
+pub const asterix_block_bytes_max: usize = 65_535;
+
+/// Distinct SAC/SIC pairs whose `SensorId` the ASTERIX decoder keeps formatted;
+/// beyond this it formats the id afresh per record (slower, still correct).
+#[allow(non_upper_case_globals)]
+pub const asterix_sensors_max: usize = 1024;
+
+const _: () = assert!(quarantine_record_bytes_max <= asterix_block_bytes_max);

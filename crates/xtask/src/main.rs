@@ -22,6 +22,10 @@ struct Venv {
 
 const VENVS: &[Venv] = &[
     Venv { name: "peers", packages: &["geojson==3.3.0"] },
+    // ASTERIX peers (crates/feeds): both install a top-level `asterix` module, so each
+    // has its own venv. asterix_decoder (C++, GPL) decodes; libasterix (pure Python) encodes too.
+    Venv { name: "asterix-gpl", packages: &["asterix_decoder==0.7.11"] },
+    Venv { name: "libasterix", packages: &["libasterix==0.36.3"] },
     // AIS peers (crates/feeds): pyais decodes and encodes; libais is a second decoder.
     Venv { name: "ais", packages: &["pyais==3.3.1"] },
     Venv { name: "libais", packages: &["libais==0.17"] },

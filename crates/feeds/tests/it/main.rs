@@ -2,3 +2,4 @@
 
 mod ais;
 mod sbs;
+mod asterix;

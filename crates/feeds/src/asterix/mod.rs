@@ -1,0 +1,585 @@
+//! EUROCONTROL ASTERIX: decoders from data blocks to observations, and
+//! encoders from plain record structs to data blocks (for the simulator).
+//!
+//! Editions implemented (UAP and item layouts):
+//! - CAT048 ed. 1.21 (monoradar target reports; the UAP is unchanged up to ed. 1.30),
+//!   see [`cat048`];
+//! - CAT062 ed. 1.18 (SDPS system tracks), see [`cat062`];
+//! - CAT021 ed. 2.6 (ADS-B target reports; the UAP of eds. 2.1 to 2.6), see [`cat021`].
+//!
+//! Other categories (CAT034, CAT065, ...) are recognised as blocks and skipped
+//! by their length, counted in [`AsterixStats::blocks_other`], not reported as
+//! errors: a radar feed carries its service messages beside the plots.
+//!
+//! # Framing
+//! A data block is `CAT (1) LEN (2, big-endian, counting the header) records...`;
+//! a UDP datagram may hold several blocks, a block several records. A record
+//! is an FSPEC (presence bits, FX-extended) then the present items in FRN order.
+//! [`Framing::Datagram`] treats each chunk fed to the decoder as whole (UDP);
+//! [`Framing::Stream`] keeps an incomplete trailing block for the next chunk
+//! (files, TCP).
+//!
+//! # Bad input
+//! A record whose items cannot be delimited (an item runs past the block, an
+//! FSPEC names an FRN the edition leaves spare, ...) loses the rest of its
+//! block: the decoder skips to the next block by the block's LEN. A record
+//! with a bad value (a latitude beyond 90°) is rejected alone. A block whose
+//! LEN is impossible is skipped by scanning for the next plausible block
+//! header (a known category and a length that ends exactly at the end of the
+//! input or at another plausible header). Every rejection is one
+//! [`DecodeError`] naming the category, the byte offset and what was expected.
+//!
+//! # Event time
+//! ASTERIX carries the UTC time of day only (1/128 s). The first record takes
+//! the day of [`DecoderConfig::day`]; after that the decoder follows midnight:
+//! a time of day more than 12 hours *before* the previous one means the day
+//! rolled over (23:59:59 then 00:00:01), and one more than 12 hours *after*
+//! the previous one is a late record from the day before (00:00:01 then
+//! 23:59:58 arriving late), placed on that day without moving the clock back.
+//!
+//! # Hot path
+//! Records are decoded into stack structs (no allocation); an observation
+//! costs the allocations of its own strings (source, sensor — cloned from a
+//! per-SAC/SIC cache — and a callsign when present) and one SHA-256 of the
+//! record's bytes.
+
+use std::collections::HashMap;
+
+use model::{Digest, Duration, Identity, Observation, SensorId, Time};
+
+use crate::limits::{asterix_block_bytes_max, asterix_sensors_max, quarantine_record_bytes_max};
+use crate::{DecodeError, Decoder, DecoderConfig, Format, Place, Record, Sink};
+
+pub mod cat021;
+pub mod cat048;
+pub mod cat062;
+pub mod defaults;
+mod wire;
+
+pub use cat021::Cat021Record;
+pub use cat048::Cat048Record;
+pub use cat062::Cat062Record;
+pub use defaults::AsterixOptions;
+
+/// Metres in one nautical mile.
+pub(crate) const NM_M: f64 = 1852.0;
+/// Metres in one foot.
+pub(crate) const FT_M: f64 = 0.3048;
+
+/// How chunks fed to [`AsterixDecoder`] relate to blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Framing {
+    /// Each chunk is one UDP datagram: whole blocks, nothing carried over.
+    #[default]
+    Datagram,
+    /// Chunks are pieces of a byte stream (a `.ast` file, TCP): an incomplete
+    /// trailing block waits for the next chunk.
+    Stream,
+}
+
+/// What the decoder has seen so far; the counts only grow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AsterixStats {
+    /// Well-framed data blocks of any category.
+    pub blocks: u64,
+    /// Blocks of categories this decoder does not turn into observations.
+    pub blocks_other: u64,
+    /// Records of CAT048, CAT062 and CAT021 read whole.
+    pub records: u64,
+    pub observations: u64,
+    /// Records without a position (a CAT048 plot without I048/040, a CAT062
+    /// track without I062/105, a CAT021 report without I021/130 or /131).
+    pub skipped_no_position: u64,
+    /// Errors emitted (each one rejected record, block, or run of garbage).
+    pub errors: u64,
+}
+
+/// A six-bit ICAO aircraft identification (callsign) of up to 8 characters,
+/// as I048/240, I062/245, I062/380 ID and I021/170 carry it. Kept inline so
+/// decoding never allocates for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Callsign {
+    chars: [u8; 8],
+}
+
+impl Callsign {
+    /// A callsign from `A`–`Z`, `0`–`9` and spaces, at most 8 characters
+    /// (padded with spaces on the wire); `None` for anything else.
+    pub fn new(text: &str) -> Option<Callsign> {
+        let bytes = text.as_bytes();
+        if bytes.len() > 8 || bytes.iter().any(|&b| wire::icao_code(b).is_none()) {
+            return None;
+        }
+        let mut chars = [b' '; 8];
+        chars[..bytes.len()].copy_from_slice(bytes);
+        Some(Callsign { chars })
+    }
+
+    /// The 8 characters as on the wire, trailing spaces included.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever stored (see `from_wire` and `new`).
+        std::str::from_utf8(&self.chars).unwrap_or("????????")
+    }
+
+    /// The callsign without trailing spaces; `None` when blank.
+    pub fn trimmed(&self) -> Option<&str> {
+        let text = self.as_str().trim_end();
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// Decodes 6 octets of 8 six-bit characters.
+    pub(crate) fn from_wire(bytes: &[u8]) -> Callsign {
+        let bits = wire::be_u64(&bytes[..6]);
+        let mut chars = [b' '; 8];
+        for (idx, ch) in chars.iter_mut().enumerate() {
+            *ch = wire::icao_char(((bits >> (42 - 6 * idx)) & 0x3F) as u8);
+        }
+        Callsign { chars }
+    }
+
+    pub(crate) fn to_wire(self) -> Result<[u8; 6], EncodeError> {
+        let mut bits = 0u64;
+        for &ch in &self.chars {
+            let code = wire::icao_code(ch).ok_or_else(|| EncodeError::OutOfRange {
+                item: "callsign",
+                value: format!("{:?}", self.as_str()),
+                expected: "A-Z, 0-9 and spaces",
+            })?;
+            bits = (bits << 6) | u64::from(code);
+        }
+        let b = bits.to_be_bytes();
+        Ok([b[2], b[3], b[4], b[5], b[6], b[7]])
+    }
+}
+
+/// Why a record could not be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    #[error("{item}: {value} is out of range (expected {expected})")]
+    OutOfRange { item: &'static str, value: String, expected: &'static str },
+    #[error("the block would be {bytes} bytes; a data block holds at most 65535")]
+    BlockTooLong { bytes: usize },
+}
+
+/// A record struct of one category that can be written to the wire.
+pub trait AsterixRecord {
+    /// The category number (48, 62, 21).
+    const CATEGORY: u8;
+    /// Appends the record (FSPEC and items) to `out`.
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<(), EncodeError>;
+}
+
+/// Encodes records of one category into one data block (`CAT LEN records`).
+///
+/// ```
+/// use feeds::asterix::{encode_block, Cat048Record};
+/// let plot = Cat048Record {
+///     sac: 25,
+///     sic: 3,
+///     time_of_day_s: 3600.0,
+///     polar: Some(feeds::asterix::cat048::PolarPosition { range_m: 92_600.0, azimuth_deg: 45.0 }),
+///     ..Cat048Record::default()
+/// };
+/// let block = encode_block(&[plot]).unwrap();
+/// assert_eq!(block[0], 48);
+/// ```
+pub fn encode_block<R: AsterixRecord>(records: &[R]) -> Result<Vec<u8>, EncodeError> {
+    let mut out = vec![R::CATEGORY, 0, 0];
+    for record in records {
+        record.encode_into(&mut out)?;
+    }
+    let len = u16::try_from(out.len()).map_err(|_| EncodeError::BlockTooLong { bytes: out.len() })?;
+    out[1..3].copy_from_slice(&len.to_be_bytes());
+    Ok(out)
+}
+
+/// Quantises `value / lsb` to the nearest integer in `[min, max]`.
+pub(crate) fn quantise(
+    item: &'static str,
+    value: f64,
+    lsb: f64,
+    min: i64,
+    max: i64,
+    expected: &'static str,
+) -> Result<i64, EncodeError> {
+    let n = (value / lsb).round();
+    if !n.is_finite() || n < min as f64 || n > max as f64 {
+        return Err(EncodeError::OutOfRange { item, value: format!("{value}"), expected });
+    }
+    Ok(n as i64)
+}
+
+/// Encodes a time of day (I048/140, I062/070, I021/07x): 1/128 s in 24 bits.
+pub(crate) fn encode_time_of_day(item: &'static str, tod_s: f64) -> Result<[u8; 3], EncodeError> {
+    let n = quantise(item, tod_s, 1.0 / 128.0, 0, 86_400 * 128 - 1, "0 <= s < 86400")?;
+    let b = (n as u32).to_be_bytes();
+    Ok([b[1], b[2], b[3]])
+}
+
+/// Decodes a time of day, refusing one past midnight.
+pub(crate) fn decode_time_of_day(bytes: &[u8]) -> Result<f64, String> {
+    let raw = wire::be_u24(bytes);
+    if raw >= 86_400 * 128 {
+        return Err(format!("a time of day below 86400 s, found {} s", f64::from(raw) / 128.0));
+    }
+    Ok(f64::from(raw) / 128.0)
+}
+
+/// A record failed to decode: either its end is unknown (the rest of the
+/// block is lost) or only its values are bad (the next record can be read).
+#[derive(Debug)]
+pub(crate) enum RecordError {
+    Framing(wire::WireError),
+    Value { end: usize, error: wire::WireError },
+}
+
+/// Keeps the first value error met while walking a record.
+#[derive(Debug, Default)]
+pub(crate) struct FirstError(Option<wire::WireError>);
+
+impl FirstError {
+    pub fn note(&mut self, offset: usize, item: &str, reason: String) {
+        if self.0.is_none() {
+            self.0 = Some(wire::WireError::new(offset, format!("{item}: {reason}")));
+        }
+    }
+
+    pub fn finish<T>(self, record: T, end: usize) -> Result<(T, usize), RecordError> {
+        match self.0 {
+            None => Ok((record, end)),
+            Some(error) => Err(RecordError::Value { end, error }),
+        }
+    }
+}
+
+/// Decodes every record of a data block of `category` into record structs;
+/// the first error stops it and names the byte offset within the block.
+pub(crate) fn decode_block_with<T>(
+    block: &[u8],
+    category: u8,
+    decode: fn(&[u8], usize) -> Result<(T, usize), RecordError>,
+) -> Result<Vec<T>, String> {
+    if block.len() < 3 || block[0] != category {
+        return Err(format!("byte 0: expected a CAT{category:03} block header"));
+    }
+    let len = usize::from(wire::be_u16(&block[1..3]));
+    if len != block.len() {
+        return Err(format!("byte 1: expected LEN {}, found {len}", block.len()));
+    }
+    let mut records = Vec::new();
+    let mut pos = 3;
+    while pos < block.len() {
+        match decode(block, pos) {
+            Ok((record, end)) => {
+                records.push(record);
+                pos = end;
+            }
+            Err(RecordError::Framing(e) | RecordError::Value { error: e, .. }) => {
+                return Err(format!("byte {}: {}", e.offset, e.reason));
+            }
+        }
+    }
+    Ok(records)
+}
+
+/// Places times of day on days, following midnight (see the module docs).
+#[derive(Debug, Clone)]
+struct DayClock {
+    day_start: Time,
+    tod_last_us: Option<i64>,
+}
+
+const DAY_US: i64 = 86_400_000_000;
+const HALF_DAY_US: i64 = DAY_US / 2;
+
+impl DayClock {
+    fn new(day: Time) -> DayClock {
+        DayClock { day_start: day.start_of_day(), tod_last_us: None }
+    }
+
+    fn event_time(&mut self, tod_s: f64) -> Time {
+        let tod_us = (tod_s * 1e6).round() as i64;
+        if let Some(last_us) = self.tod_last_us {
+            if tod_us < last_us - HALF_DAY_US {
+                self.day_start = self.day_start + Duration::from_days(1);
+            } else if tod_us > last_us + HALF_DAY_US {
+                return self.day_start - Duration::from_days(1) + Duration::from_us(tod_us);
+            }
+        }
+        self.tod_last_us = Some(tod_us);
+        self.day_start + Duration::from_us(tod_us)
+    }
+}
+
+/// What the category modules need to turn a record into an observation.
+#[derive(Debug)]
+pub(crate) struct Context {
+    config: DecoderConfig,
+    pub options: AsterixOptions,
+    clock: DayClock,
+    sensors: HashMap<u16, SensorId>,
+}
+
+impl Context {
+    fn new(config: DecoderConfig, options: AsterixOptions) -> Context {
+        let clock = DayClock::new(config.day);
+        Context { config, options, clock, sensors: HashMap::new() }
+    }
+
+    fn sensor(&mut self, sac: u8, sic: u8) -> SensorId {
+        let key = u16::from_be_bytes([sac, sic]);
+        if let Some(id) = self.sensors.get(&key) {
+            return id.clone();
+        }
+        let id = SensorId::new(format!("sac{sac}-sic{sic}"));
+        if self.sensors.len() < asterix_sensors_max {
+            self.sensors.insert(key, id.clone());
+        }
+        id
+    }
+
+    /// Builds the observation common to every category.
+    pub fn observation(
+        &mut self,
+        (sac, sic): (u8, u8),
+        tod_s: f64,
+        measurement: model::Measurement,
+        identity: Identity,
+        raw: &[u8],
+    ) -> Observation {
+        Observation {
+            source: self.config.source.clone(),
+            sensor: self.sensor(sac, sic),
+            time: self.clock.event_time(tod_s),
+            measurement,
+            identity,
+            raw_digest: Digest::of(raw),
+        }
+    }
+}
+
+/// What a category module made of one record.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    Observation(Observation),
+    NoPosition,
+}
+
+/// Categories whose blocks a resynchronising scan accepts as plausible:
+/// the ones we decode and the ones that travel with them on real feeds.
+const CATEGORIES_KNOWN: &[u8] =
+    &[1, 2, 4, 8, 10, 11, 19, 20, 21, 23, 25, 30, 31, 32, 34, 48, 62, 63, 65, 205, 240, 247, 252];
+
+/// Decodes ASTERIX data blocks into observations. See the module docs.
+#[derive(Debug)]
+pub struct AsterixDecoder {
+    context: Context,
+    framing: Framing,
+    stats: AsterixStats,
+    /// Stream offset of the first byte not yet consumed.
+    offset: u64,
+    /// Stream framing only: bytes of an incomplete block (< 65535 + 3).
+    pending: Vec<u8>,
+}
+
+impl AsterixDecoder {
+    /// A decoder with the default sensor accuracies, for UDP datagrams.
+    pub fn new(config: DecoderConfig) -> AsterixDecoder {
+        AsterixDecoder::with_options(config, AsterixOptions::default(), Framing::Datagram)
+    }
+
+    pub fn with_options(
+        config: DecoderConfig,
+        options: AsterixOptions,
+        framing: Framing,
+    ) -> AsterixDecoder {
+        AsterixDecoder {
+            context: Context::new(config, options),
+            framing,
+            stats: AsterixStats::default(),
+            offset: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    pub fn stats(&self) -> &AsterixStats {
+        &self.stats
+    }
+
+    fn error(&mut self, sink: &mut dyn Sink, offset: u64, reason: String, raw: &[u8]) {
+        self.stats.errors += 1;
+        let raw = raw[..raw.len().min(quarantine_record_bytes_max)].to_vec();
+        sink.error(DecodeError { format: Format::Asterix, place: Place::Byte(offset), reason, raw });
+    }
+
+    /// Decodes the blocks of `buf` (whose first byte is at stream offset
+    /// `base`); returns how many bytes were consumed. With `whole`, an
+    /// incomplete block at the end is an error; without, it is left.
+    fn process(&mut self, buf: &[u8], base: u64, whole: bool, sink: &mut dyn Sink) -> usize {
+        let mut pos = 0;
+        while pos < buf.len() {
+            let rest = &buf[pos..];
+            let header_ok = rest.len() >= 3;
+            let known = header_ok && CATEGORIES_KNOWN.contains(&rest[0]);
+            let len = if header_ok { usize::from(wire::be_u16(&rest[1..3])) } else { 0 };
+            if known && len >= 4 && len <= rest.len() {
+                self.block(&rest[..len], base + pos as u64, sink);
+                pos += len;
+                continue;
+            }
+            if !whole && (!header_ok || (known && len >= 4)) {
+                // A plausible header whose block has not fully arrived.
+                return pos;
+            }
+            let expected = if !header_ok {
+                format!("a data block header (CAT, LEN: 3 bytes), {} left", rest.len())
+            } else if !known {
+                format!("a data block of a known ASTERIX category, found CAT{:03}", rest[0])
+            } else if len < 4 {
+                format!("a block LEN of at least 4 (CAT{:03}), found {len}", rest[0])
+            } else {
+                format!("a CAT{:03} block of LEN {len}, {} bytes left", rest[0], rest.len())
+            };
+            let skip = next_plausible_block(rest, 1);
+            self.error(sink, base + pos as u64, expected + &format!("; skipped {skip} bytes"), &rest[..skip]);
+            pos += skip;
+        }
+        pos
+    }
+
+    fn block(&mut self, block: &[u8], base: u64, sink: &mut dyn Sink) {
+        self.stats.blocks += 1;
+        let category = block[0];
+        let decode: fn(&mut Context, &[u8], usize) -> Result<(Outcome, usize), RecordError> =
+            match category {
+                48 => cat048::decode_observation,
+                62 => cat062::decode_observation,
+                21 => cat021::decode_observation,
+                _ => {
+                    self.stats.blocks_other += 1;
+                    return;
+                }
+            };
+        let mut pos = 3;
+        while pos < block.len() {
+            match decode(&mut self.context, block, pos) {
+                Ok((outcome, end)) => {
+                    self.stats.records += 1;
+                    match outcome {
+                        Outcome::Observation(observation) => {
+                            self.stats.observations += 1;
+                            sink.record(Record::Observation(observation));
+                        }
+                        Outcome::NoPosition => self.stats.skipped_no_position += 1,
+                    }
+                    pos = end;
+                }
+                Err(RecordError::Value { end, error }) => {
+                    let reason = format!("CAT{category:03} record: {}", error.reason);
+                    self.error(sink, place(base, &error, block), reason, &block[pos..end]);
+                    pos = end;
+                }
+                Err(RecordError::Framing(error)) => {
+                    let reason = format!(
+                        "CAT{category:03} record: {}; skipped the rest of the block ({} bytes)",
+                        error.reason,
+                        block.len() - pos
+                    );
+                    self.error(sink, place(base, &error, block), reason, &block[pos..]);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// The stream offset an error names: where the item starts, or the block's
+/// last byte when the block ended before the item.
+fn place(base: u64, error: &wire::WireError, block: &[u8]) -> u64 {
+    base + error.offset.min(block.len() - 1) as u64
+}
+
+/// Offset in `buf` (at least `from`) of the next plausible block header, or
+/// `buf.len()` when there is none.
+fn next_plausible_block(buf: &[u8], from: usize) -> usize {
+    (from..buf.len()).find(|&pos| plausible_at(buf, pos, 1)).unwrap_or(buf.len())
+}
+
+/// A known category, a LEN of at least 4 that fits, and the block ends at the
+/// end of `buf` or (checking `depth` more) at another plausible header.
+fn plausible_at(buf: &[u8], pos: usize, depth: u8) -> bool {
+    let Some(header) = buf.get(pos..pos + 3) else {
+        return false;
+    };
+    let len = usize::from(wire::be_u16(&header[1..3]));
+    if !CATEGORIES_KNOWN.contains(&header[0]) || len < 4 || pos + len > buf.len() {
+        return false;
+    }
+    pos + len == buf.len() || (depth > 0 && plausible_at(buf, pos + len, depth - 1))
+}
+
+impl Decoder for AsterixDecoder {
+    fn feed(&mut self, chunk: &[u8], sink: &mut dyn Sink) {
+        match self.framing {
+            Framing::Datagram => {
+                self.process(chunk, self.offset, true, sink);
+                self.offset += chunk.len() as u64;
+            }
+            Framing::Stream if self.pending.is_empty() => {
+                let consumed = self.process(chunk, self.offset, false, sink);
+                self.offset += consumed as u64;
+                self.pending.extend_from_slice(&chunk[consumed..]);
+            }
+            Framing::Stream => {
+                self.pending.extend_from_slice(chunk);
+                let pending = std::mem::take(&mut self.pending);
+                let consumed = self.process(&pending, self.offset, false, sink);
+                self.offset += consumed as u64;
+                self.pending = pending[consumed..].to_vec();
+            }
+        }
+        debug_assert!(self.pending.len() < asterix_block_bytes_max + 3);
+    }
+
+    fn finish(&mut self, sink: &mut dyn Sink) {
+        let pending = std::mem::take(&mut self.pending);
+        let consumed = self.process(&pending, self.offset, true, sink);
+        self.offset += consumed as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn midnight_rollover_forward_and_late_records() {
+        let day = Time::parse_rfc3339("2025-09-10T12:00:00Z").unwrap();
+        let mut clock = DayClock::new(day);
+        assert_eq!(clock.event_time(86_399.0).to_string(), "2025-09-10T23:59:59Z");
+        assert_eq!(clock.event_time(1.0).to_string(), "2025-09-11T00:00:01Z");
+        // A late plot from before midnight stays on the 10th...
+        assert_eq!(clock.event_time(86_398.0).to_string(), "2025-09-10T23:59:58Z");
+        // ...and does not move the clock back.
+        assert_eq!(clock.event_time(2.0).to_string(), "2025-09-11T00:00:02Z");
+    }
+
+    #[test]
+    fn callsign_six_bit_round_trip() {
+        let cs = Callsign::new("RYR174C").unwrap();
+        assert_eq!(Callsign::from_wire(&cs.to_wire().unwrap()), cs);
+        assert_eq!(cs.trimmed(), Some("RYR174C"));
+        assert_eq!(Callsign::new("ryr"), None);
+        assert_eq!(Callsign::new("TOOLONGXX"), None);
+    }
+
+    #[test]
+    fn scan_finds_a_block_after_garbage() {
+        let good = [48u8, 0, 5, 0x80, 1];
+        let mut buf = vec![0xDE, 0xAD];
+        buf.extend_from_slice(&good);
+        assert_eq!(next_plausible_block(&buf, 1), 2);
+        assert_eq!(next_plausible_block(&[0xDE, 0xAD, 0xBE], 1), 3);
+    }
+}
