@@ -14,10 +14,13 @@ use std::fmt;
 
 use model::{Observation, SourceId, Time};
 
+pub mod cot;
+pub mod source;
+pub mod stix;
 pub mod limits;
-pub mod asterix;
 pub mod ais;
 pub mod sbs;
+pub mod asterix;
 
 /// Which wire format a decoder reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -85,6 +88,8 @@ pub enum Record {
     Observation(Observation),
     /// A vessel's static and voyage data (AIS types 5 and 24), not a position.
     VesselStatic(ais::VesselStatic),
+    /// A STIX 2.1 object, or a note on a STIX input that rejects nothing.
+    Stix(stix::StixRecord),
 }
 
 /// Where decoded records and errors go. A `Vec`-backed [`Collect`] is provided.

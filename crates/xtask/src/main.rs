@@ -22,6 +22,10 @@ struct Venv {
 
 const VENVS: &[Venv] = &[
     Venv { name: "peers", packages: &["geojson==3.3.0"] },
+    // CoT and STIX peers (crates/feeds): a real TAK client's XML-to-protobuf and the
+    // OASIS validator and library.
+    Venv { name: "cot", packages: &["pytak==7.6.1", "takproto==3.0.1"] },
+    Venv { name: "stix", packages: &["stix2==3.0.2", "stix2-validator==3.2.0"] },
     // ASTERIX peers (crates/feeds): both install a top-level `asterix` module, so each
     // has its own venv. asterix_decoder (C++, GPL) decodes; libasterix (pure Python) encodes too.
     Venv { name: "asterix-gpl", packages: &["asterix_decoder==0.7.11"] },

@@ -2,4 +2,6 @@
 
 mod ais;
 mod sbs;
+mod cot;
+mod stix;
 mod asterix;
