@@ -1,0 +1,133 @@
+//! GeoJSON (RFC 7946) to `geo` geometries, their validity, and the one spatial
+//! question the checker asks: does an engagement zone overlap a no-go area?
+
+use geo::{
+    Area, BooleanOps, BoundingRect, CoordsIter, Geometry, Intersects, MultiPolygon, Validation,
+};
+use geojson::GeoJson;
+
+use crate::limits;
+
+/// Where a GeoJSON file's text went wrong: 1-based line and column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Parses a GeoJSON file's text.
+pub fn parse_file(text: &str) -> Result<GeoJson, JsonError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| JsonError {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    serde_json::from_value::<GeoJson>(value).map_err(|e| JsonError {
+        line: 1,
+        column: 1,
+        message: format!("not GeoJSON: {e}"),
+    })
+}
+
+/// An inline geometry (TOML converted to JSON) to a `geo` geometry.
+pub fn from_json(value: &serde_json::Value) -> Result<Geometry<f64>, String> {
+    let geometry = serde_json::from_value::<geojson::Geometry>(value.clone())
+        .map_err(|e| format!("not a GeoJSON geometry: {e}"))?;
+    to_geo(&geometry)
+}
+
+pub fn to_geo(geometry: &geojson::Geometry) -> Result<Geometry<f64>, String> {
+    Geometry::<f64>::try_from(&geometry.value).map_err(|e| format!("not convertible: {e}"))
+}
+
+/// A geometry as an area (a zone's shape): polygons only.
+pub fn to_area(geometry: Geometry<f64>) -> Result<MultiPolygon<f64>, String> {
+    match geometry {
+        Geometry::Polygon(p) => Ok(MultiPolygon::new(vec![p])),
+        Geometry::MultiPolygon(mp) => Ok(mp),
+        Geometry::GeometryCollection(gc) => {
+            let mut polygons = Vec::new();
+            for g in gc {
+                polygons.extend(to_area(g)?.0);
+            }
+            Ok(MultiPolygon::new(polygons))
+        }
+        other => Err(format!(
+            "a zone must be a Polygon or MultiPolygon, not a {}",
+            kind_name(&other)
+        )),
+    }
+}
+
+pub fn kind_name(geometry: &Geometry<f64>) -> &'static str {
+    match geometry {
+        Geometry::Point(_) => "Point",
+        Geometry::Line(_) => "Line",
+        Geometry::LineString(_) => "LineString",
+        Geometry::Polygon(_) => "Polygon",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        Geometry::GeometryCollection(_) => "GeometryCollection",
+        Geometry::Rect(_) => "Rect",
+        Geometry::Triangle(_) => "Triangle",
+    }
+}
+
+/// What is wrong with a geometry: coordinates off the globe, too many
+/// vertices, and (for polygons) what `geo`'s validation finds, such as a
+/// self-intersecting ring. Empty when valid.
+pub fn problems(geometry: &Geometry<f64>) -> Vec<String> {
+    let n_vertices = geometry.coords_count();
+    if n_vertices > limits::geometry_vertices_max {
+        return vec![format!(
+            "{n_vertices} vertices, more than the {} allowed",
+            limits::geometry_vertices_max
+        )];
+    }
+    if n_vertices == 0 {
+        return vec!["the geometry is empty".to_owned()];
+    }
+    let off_globe = geometry
+        .coords_iter()
+        .find(|c| !(c.x.is_finite() && c.y.is_finite() && c.x.abs() <= 180.0 && c.y.abs() <= 90.0));
+    if let Some(c) = off_globe {
+        return vec![format!(
+            "coordinate ({}, {}) is not a longitude, latitude in degrees (RFC 7946 order is [lon, lat])",
+            c.x, c.y
+        )];
+    }
+    let mut found = Vec::new();
+    let polygons: Vec<&geo::Polygon<f64>> = match geometry {
+        Geometry::Polygon(p) => vec![p],
+        Geometry::MultiPolygon(mp) => mp.0.iter().collect(),
+        _ => Vec::new(),
+    };
+    for (idx, polygon) in polygons.iter().enumerate() {
+        for problem in polygon.validation_errors() {
+            let which = if polygons.len() > 1 {
+                format!("polygon {idx}: ")
+            } else {
+                String::new()
+            };
+            found.push(format!("{which}{problem}"));
+        }
+    }
+    found
+}
+
+/// The area (square degrees) where `a` and `b` overlap; zero when they only touch.
+pub fn overlap_area(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
+    // Most pairs are far apart: compare bounding boxes before any polygon maths.
+    let (Some(ra), Some(rb)) = (a.bounding_rect(), b.bounding_rect()) else {
+        return 0.0;
+    };
+    if !ra.intersects(&rb) || !a.intersects(b) {
+        return 0.0;
+    }
+    a.intersection(b).unsigned_area()
+}
+
+/// Overlaps smaller than this (square degrees, about a square metre) are shared borders.
+pub const OVERLAP_DEG2_MIN: f64 = 1e-10;
