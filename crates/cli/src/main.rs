@@ -35,6 +35,11 @@ enum Command {
     /// Run the main job on the embedded default: check the bundled pact and
     /// print its compiled summary.
     Demo,
+    /// Track: detections (the Stone Soup harness's CSV) or observations (JSON lines) in,
+    /// tracks out (harness CSV, our CSV or JSON lines); prints a summary by class and band.
+    Track(cmd::track::Args),
+    /// Measure a stage on generated input: `guarantor bench fusion`.
+    Bench(cmd::bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +49,8 @@ fn main() -> ExitCode {
         Command::Check { pact, format } => cmd::check::run(&pact, format),
         Command::Schema => cmd::schema::run(),
         Command::Demo => cmd::demo::run(),
+        Command::Track(args) => cmd::track::run(&args),
+        Command::Bench(args) => cmd::bench::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -33,6 +33,12 @@ const VENVS: &[Venv] = &[
     // AIS peers (crates/feeds): pyais decodes and encodes; libais is a second decoder.
     Venv { name: "ais", packages: &["pyais==3.3.1"] },
     Venv { name: "libais", packages: &["libais==0.17"] },
+    // Stone Soup, the tracking anchor (crates/fusion/bench/stonesoup): the versions its
+    // reference figures were measured with.
+    Venv {
+        name: "stonesoup",
+        packages: &["stonesoup==1.9.1", "numpy==2.4.6", "scipy==1.17.1", "rtree==1.4.1"],
+    },
 ];
 
 /// Debian packages the tests use, with the command that proves each is present.

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+pub mod bench;
 pub mod check;
 pub mod demo;
 pub mod schema;
+pub mod track;
 pub mod version;
