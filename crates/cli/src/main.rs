@@ -40,6 +40,10 @@ enum Command {
     Track(cmd::track::Args),
     /// Measure a stage on generated input: `guarantor bench fusion`.
     Bench(cmd::bench::Args),
+    /// Decode a feed (file, `-`, `udp://`, `tcp://`, `tcp-listen://`) into observations as
+    /// JSON lines; rejections counted on stderr and quarantined; exit 0 clean, 1 some
+    /// rejected, 2 unreadable.
+    Ingest(cmd::ingest::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Command::Demo => cmd::demo::run(),
         Command::Track(args) => cmd::track::run(&args),
         Command::Bench(args) => cmd::bench::run(&args),
+        Command::Ingest(args) => cmd::ingest::run(&args),
     };
     match result {
         Ok(code) => code,

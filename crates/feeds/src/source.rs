@@ -32,7 +32,9 @@ pub enum Input {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{text}` is not an input: {reason} (expected a path, `-`, `udp://127.0.0.1:PORT`, `tcp://HOST:PORT` or `tcp-listen://127.0.0.1:PORT`)")]
+#[error(
+    "`{text}` is not an input: {reason} (expected a path, `-`, `udp://127.0.0.1:PORT`, `tcp://HOST:PORT` or `tcp-listen://127.0.0.1:PORT`)"
+)]
 pub struct InputParseError {
     pub text: String,
     pub reason: String,
@@ -41,7 +43,10 @@ pub struct InputParseError {
 impl FromStr for Input {
     type Err = InputParseError;
     fn from_str(text: &str) -> Result<Input, InputParseError> {
-        let err = |reason: &str| InputParseError { text: text.to_owned(), reason: reason.to_owned() };
+        let err = |reason: &str| InputParseError {
+            text: text.to_owned(),
+            reason: reason.to_owned(),
+        };
         let addr = |rest: &str| rest.parse::<SocketAddr>().map_err(|e| err(&e.to_string()));
         if text == "-" {
             Ok(Input::Stdin)
@@ -108,9 +113,19 @@ pub enum SourceError {
     #[error("{input}: cannot open: {source}")]
     Open { input: String, source: io::Error },
     #[error("{input}: read failed after {bytes} bytes: {source}")]
-    Read { input: String, bytes: u64, source: io::Error },
-    #[error("{input}: stalled: no bytes for {timeout:?} after {bytes} bytes (raise --idle-timeout if the feed is slow)")]
-    Stalled { input: String, bytes: u64, timeout: Duration },
+    Read {
+        input: String,
+        bytes: u64,
+        source: io::Error,
+    },
+    #[error(
+        "{input}: stalled: no bytes for {timeout:?} after {bytes} bytes (raise --idle-timeout if the feed is slow)"
+    )]
+    Stalled {
+        input: String,
+        bytes: u64,
+        timeout: Duration,
+    },
 }
 
 /// Reads `input` to its end into `decoder`, then calls `decoder.finish`.
@@ -124,7 +139,10 @@ pub fn run(
     sink: &mut dyn Sink,
 ) -> Result<Summary, SourceError> {
     let name = input.to_string();
-    let open = |source: io::Error| SourceError::Open { input: name.clone(), source };
+    let open = |source: io::Error| SourceError::Open {
+        input: name.clone(),
+        source,
+    };
     let result = match input {
         Input::File(path) => {
             let file = std::fs::File::open(path).map_err(open)?;
@@ -133,20 +151,26 @@ pub fn run(
         Input::Stdin => read_stream(&name, io::stdin().lock(), None, decoder, sink),
         Input::Udp(addr) => {
             let socket = UdpSocket::bind(addr).map_err(open)?;
-            socket.set_read_timeout(Some(config.idle_timeout)).map_err(open)?;
+            socket
+                .set_read_timeout(Some(config.idle_timeout))
+                .map_err(open)?;
             on_bound(socket.local_addr().map_err(open)?);
             read_datagrams(&name, &socket, decoder, sink)
         }
         Input::TcpConnect(target) => {
             let stream = TcpStream::connect(target.as_str()).map_err(open)?;
-            stream.set_read_timeout(Some(config.idle_timeout)).map_err(open)?;
+            stream
+                .set_read_timeout(Some(config.idle_timeout))
+                .map_err(open)?;
             read_stream(&name, stream, Some(config.idle_timeout), decoder, sink)
         }
         Input::TcpListen(addr) => {
             let listener = TcpListener::bind(addr).map_err(open)?;
             on_bound(listener.local_addr().map_err(open)?);
             let (stream, _) = listener.accept().map_err(open)?;
-            stream.set_read_timeout(Some(config.idle_timeout)).map_err(open)?;
+            stream
+                .set_read_timeout(Some(config.idle_timeout))
+                .map_err(open)?;
             read_stream(&name, stream, Some(config.idle_timeout), decoder, sink)
         }
     };
@@ -166,7 +190,13 @@ fn read_stream(
     let (mut bytes, mut chunks) = (0u64, 0u64);
     loop {
         match reader.read(&mut buf) {
-            Ok(0) => return Ok(Summary { bytes, chunks, ended: Ended::EndOfStream }),
+            Ok(0) => {
+                return Ok(Summary {
+                    bytes,
+                    chunks,
+                    ended: Ended::EndOfStream,
+                });
+            }
             Ok(n) => {
                 bytes += n as u64;
                 chunks += 1;
@@ -175,9 +205,19 @@ fn read_stream(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) if is_timeout(&e) => {
                 let timeout = timeout.unwrap_or_default();
-                return Err(SourceError::Stalled { input: name.to_owned(), bytes, timeout });
+                return Err(SourceError::Stalled {
+                    input: name.to_owned(),
+                    bytes,
+                    timeout,
+                });
             }
-            Err(source) => return Err(SourceError::Read { input: name.to_owned(), bytes, source }),
+            Err(source) => {
+                return Err(SourceError::Read {
+                    input: name.to_owned(),
+                    bytes,
+                    source,
+                });
+            }
         }
     }
 }
@@ -198,15 +238,30 @@ fn read_datagrams(
                 decoder.feed(&buf[..n], sink);
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) if is_timeout(&e) => return Ok(Summary { bytes, chunks, ended: Ended::Idle }),
-            Err(source) => return Err(SourceError::Read { input: name.to_owned(), bytes, source }),
+            Err(e) if is_timeout(&e) => {
+                return Ok(Summary {
+                    bytes,
+                    chunks,
+                    ended: Ended::Idle,
+                });
+            }
+            Err(source) => {
+                return Err(SourceError::Read {
+                    input: name.to_owned(),
+                    bytes,
+                    source,
+                });
+            }
         }
     }
 }
 
 /// Socket read timeouts surface as `WouldBlock` on Unix and `TimedOut` on Windows.
 fn is_timeout(e: &io::Error) -> bool {
-    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 #[cfg(test)]
@@ -216,7 +271,10 @@ mod tests {
     #[test]
     fn inputs_parse() {
         assert_eq!("-".parse::<Input>().unwrap(), Input::Stdin);
-        assert_eq!("a/b.cot".parse::<Input>().unwrap(), Input::File("a/b.cot".into()));
+        assert_eq!(
+            "a/b.cot".parse::<Input>().unwrap(),
+            Input::File("a/b.cot".into())
+        );
         assert_eq!(
             "udp://127.0.0.1:4000".parse::<Input>().unwrap(),
             Input::Udp("127.0.0.1:4000".parse().unwrap())

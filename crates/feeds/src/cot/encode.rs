@@ -28,7 +28,11 @@ pub fn write_event(event: &CotEvent, out: &mut String) {
     attr(out, "type", &event.cot_type);
     attr(out, "how", &event.how);
     // `Time`'s Display is RFC 3339 UTC; writing to a String cannot fail.
-    let _ = write!(out, " time=\"{}\" start=\"{}\" stale=\"{}\">", event.time, event.start, event.stale);
+    let _ = write!(
+        out,
+        " time=\"{}\" start=\"{}\" stale=\"{}\">",
+        event.time, event.start, event.stale
+    );
     let p = &event.point;
     let _ = write!(
         out,
@@ -81,7 +85,11 @@ struct Num(f64);
 
 impl std::fmt::Display for Num {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0.fract() == 0.0 && self.0.abs() < 1e15 { write!(f, "{:.1}", self.0) } else { write!(f, "{}", self.0) }
+        if self.0.fract() == 0.0 && self.0.abs() < 1e15 {
+            write!(f, "{:.1}", self.0)
+        } else {
+            write!(f, "{}", self.0)
+        }
     }
 }
 

@@ -74,7 +74,11 @@ impl CotEvent {
     pub fn velocity(&self) -> Option<VelocityEnu> {
         let (course_deg, speed_mps) = (self.detail.course_deg?, self.detail.speed_mps?);
         let (sin, cos) = course_deg.to_radians().sin_cos();
-        Some(VelocityEnu { ve_mps: speed_mps * sin, vn_mps: speed_mps * cos, vu_mps: 0.0 })
+        Some(VelocityEnu {
+            ve_mps: speed_mps * sin,
+            vn_mps: speed_mps * cos,
+            vu_mps: 0.0,
+        })
     }
 
     /// The sensor: the producer's uid when the event links one, otherwise the
@@ -128,17 +132,34 @@ mod tests {
             time: Time::UNIX_EPOCH,
             start: Time::UNIX_EPOCH,
             stale: Time::UNIX_EPOCH,
-            point: CotPoint { lat_deg: 0.0, lon_deg: 0.0, hae_m: None, ce_m: None, le_m: Some(3.0) },
-            detail: CotDetail { course_deg: Some(90.0), speed_mps: Some(50.0), ..Default::default() },
+            point: CotPoint {
+                lat_deg: 0.0,
+                lon_deg: 0.0,
+                hae_m: None,
+                ce_m: None,
+                le_m: Some(3.0),
+            },
+            detail: CotDetail {
+                course_deg: Some(90.0),
+                speed_mps: Some(50.0),
+                ..Default::default()
+            },
         };
         let v = event.velocity().unwrap();
         assert!((v.ve_mps - 50.0).abs() < 1e-9 && v.vn_mps.abs() < 1e-9);
         let obs = event.to_observation(&SourceId::new("s"), b"x");
-        let Measurement::Position { horizontal_sigma_m, vertical_sigma_m, .. } = obs.measurement
+        let Measurement::Position {
+            horizontal_sigma_m,
+            vertical_sigma_m,
+            ..
+        } = obs.measurement
         else {
             panic!("CoT gives positions")
         };
-        assert_eq!((horizontal_sigma_m, vertical_sigma_m), (UNKNOWN_CE_SIGMA_M, None));
+        assert_eq!(
+            (horizontal_sigma_m, vertical_sigma_m),
+            (UNKNOWN_CE_SIGMA_M, None)
+        );
         assert_eq!(obs.sensor.as_str(), "cot-how-m-r");
         event.detail.speed_mps = None;
         assert_eq!(event.velocity(), None);

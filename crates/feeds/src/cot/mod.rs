@@ -36,25 +36,32 @@ pub struct CotDecoder {
 
 impl CotDecoder {
     pub fn new(config: &DecoderConfig) -> CotDecoder {
-        CotDecoder { source: config.source.clone(), framer: Framer::default() }
+        CotDecoder {
+            source: config.source.clone(),
+            framer: Framer::default(),
+        }
     }
 }
 
 impl Decoder for CotDecoder {
     fn feed(&mut self, chunk: &[u8], sink: &mut dyn Sink) {
         let source = &self.source;
-        self.framer.feed(chunk, false, &mut |item| emit(source, item, sink));
+        self.framer
+            .feed(chunk, false, &mut |item| emit(source, item, sink));
     }
 
     fn finish(&mut self, sink: &mut dyn Sink) {
         let source = &self.source;
-        self.framer.feed(&[], true, &mut |item| emit(source, item, sink));
+        self.framer
+            .feed(&[], true, &mut |item| emit(source, item, sink));
     }
 }
 
 fn emit(source: &SourceId, item: Item<'_>, sink: &mut dyn Sink) {
     match item {
-        Item::Event(event, raw) => sink.record(Record::Observation(event.to_observation(source, raw))),
+        Item::Event(event, raw) => {
+            sink.record(Record::Observation(event.to_observation(source, raw)))
+        }
         Item::Error(error) => sink.error(error),
     }
 }
@@ -122,13 +129,20 @@ impl Framer {
     }
 
     fn place(&self) -> Place {
-        Place::Line { line: self.line + 1, byte: self.offset }
+        Place::Line {
+            line: self.line + 1,
+            byte: self.offset,
+        }
     }
 
     /// Starts skipping at the current place; `first` (one byte at least) is consumed.
     fn reject(&mut self, reason: String, first: &[u8]) {
         let raw = first[..first.len().min(quarantine_record_bytes_max)].to_vec();
-        self.skipping = Some(Rejected { place: self.place(), reason, raw });
+        self.skipping = Some(Rejected {
+            place: self.place(),
+            reason,
+            raw,
+        });
         self.advance(first);
     }
 
@@ -142,7 +156,10 @@ impl Framer {
                     return pos;
                 }
             }
-            let blank = buf[pos..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let blank = buf[pos..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
             self.advance(&buf[pos..pos + blank]);
             pos += blank;
             let rest = &buf[pos..];
@@ -158,9 +175,18 @@ impl Framer {
 
     /// Handles one item at the start of `rest`; returns the bytes consumed
     /// (at least one), or `None` to wait for more input.
-    fn step(&mut self, rest: &[u8], finishing: bool, out: &mut dyn FnMut(Item<'_>)) -> Option<usize> {
+    fn step(
+        &mut self,
+        rest: &[u8],
+        finishing: bool,
+        out: &mut dyn FnMut(Item<'_>),
+    ) -> Option<usize> {
         if rest.starts_with(b"<?") || rest.starts_with(b"<!--") {
-            let close: &[u8] = if rest.starts_with(b"<?") { b"?>" } else { b"-->" };
+            let close: &[u8] = if rest.starts_with(b"<?") {
+                b"?>"
+            } else {
+                b"-->"
+            };
             if let Some(end) = find(rest, close) {
                 let used = end + close.len();
                 self.advance(&rest[..used]);
@@ -169,28 +195,39 @@ impl Framer {
             if !finishing && rest.len() <= cot_event_bytes_max {
                 return None;
             }
-            self.reject("unterminated XML declaration or comment".to_owned(), &rest[..1]);
+            self.reject(
+                "unterminated XML declaration or comment".to_owned(),
+                &rest[..1],
+            );
             return Some(1);
         }
         if rest.len() < EVENT_TAG.len() + 1 && !finishing && is_prefix_of_token(rest) {
             return None;
         }
         let is_event = rest.starts_with(EVENT_TAG)
-            && rest.get(EVENT_TAG.len()).is_some_and(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/');
+            && rest
+                .get(EVENT_TAG.len())
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/');
         if !is_event {
             let reason = if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case(b"<!DOCTYPE") {
                 "DTD refused: `<!DOCTYPE` is not accepted in CoT".to_owned()
             } else {
                 // Only the first byte: the reason must not depend on how the
                 // input was chunked; the quarantined bytes show the rest.
-                format!("expected `<event`, found {}", std::ascii::escape_default(rest[0]))
+                format!(
+                    "expected `<event`, found {}",
+                    std::ascii::escape_default(rest[0])
+                )
             };
             self.reject(reason, &rest[..1]);
             return Some(1);
         }
         match parse_event(rest) {
             Parsed::Event(_, used) if used > cot_event_bytes_max => {
-                self.reject(format!("event longer than {cot_event_bytes_max} bytes"), &rest[..1]);
+                self.reject(
+                    format!("event longer than {cot_event_bytes_max} bytes"),
+                    &rest[..1],
+                );
                 Some(1)
             }
             Parsed::Event(event, used) => {
@@ -199,11 +236,17 @@ impl Framer {
                 Some(used)
             }
             Parsed::Incomplete if finishing => {
-                self.reject("input ends inside an event (expected `</event>`)".to_owned(), rest);
+                self.reject(
+                    "input ends inside an event (expected `</event>`)".to_owned(),
+                    rest,
+                );
                 Some(rest.len())
             }
             Parsed::Incomplete if rest.len() > cot_event_bytes_max => {
-                self.reject(format!("event longer than {cot_event_bytes_max} bytes"), &rest[..1]);
+                self.reject(
+                    format!("event longer than {cot_event_bytes_max} bytes"),
+                    &rest[..1],
+                );
                 Some(1)
             }
             Parsed::Incomplete => None,
@@ -215,7 +258,13 @@ impl Framer {
     }
 
     /// Skips to the next `<event` and reports what was skipped; returns the new position.
-    fn skip(&mut self, buf: &[u8], pos: usize, finishing: bool, out: &mut dyn FnMut(Item<'_>)) -> usize {
+    fn skip(
+        &mut self,
+        buf: &[u8],
+        pos: usize,
+        finishing: bool,
+        out: &mut dyn FnMut(Item<'_>),
+    ) -> usize {
         let rest = &buf[pos..];
         let (end, found) = match find(rest, EVENT_TAG) {
             Some(i) => (i, true),
@@ -244,5 +293,7 @@ impl Framer {
 
 /// True when `rest` could still grow into `<event `, `<?`, `<!--` or `<!DOCTYPE`.
 fn is_prefix_of_token(rest: &[u8]) -> bool {
-    [&b"<event "[..], b"<!--", b"<!DOCTYPE", b"<?"].iter().any(|token| token.starts_with(rest))
+    [&b"<event "[..], b"<!--", b"<!DOCTYPE", b"<?"]
+        .iter()
+        .any(|token| token.starts_with(rest))
 }

@@ -74,7 +74,11 @@ pub(crate) fn parse_event(input: &[u8]) -> Parsed {
 /// event yet; after it, the event is malformed.
 fn truncated_or(input: &[u8], reason: String) -> Parsed {
     let closed = find(input, b"</event").is_some_and(|at| input[at..].contains(&b'>'));
-    if closed { Parsed::Malformed(reason) } else { Parsed::Incomplete }
+    if closed {
+        Parsed::Malformed(reason)
+    } else {
+        Parsed::Incomplete
+    }
 }
 
 pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -133,7 +137,9 @@ impl State {
             }
             (In::Outside, _) => return Err("expected `<event>`".to_owned()),
             (_, "event") => {
-                return Err("an `<event>` inside an event: the previous event was cut short".into());
+                return Err(
+                    "an `<event>` inside an event: the previous event was cut short".into(),
+                );
             }
             (In::Event, "point") => {
                 self.point = Some(read_point(e)?);
@@ -182,7 +188,9 @@ impl State {
 
     fn finish(self) -> Result<CotEvent, String> {
         let attrs = self.event.ok_or("expected `<event>`")?;
-        let point = self.point.ok_or("missing `<point>` (expected lat, lon, hae, ce, le)")?;
+        let point = self
+            .point
+            .ok_or("missing `<point>` (expected lat, lon, hae, ce, le)")?;
         let mut detail = self.detail;
         detail.remarks = self.remarks;
         Ok(CotEvent {
@@ -221,7 +229,10 @@ fn entity_refused(name: &str) -> String {
 /// whitespace to normalise are borrowed as they are.
 fn value<'a>(attr: &'a Attribute<'a>) -> Result<Cow<'a, str>, String> {
     let raw: &str = &attr.value;
-    if !raw.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+    {
         return Ok(Cow::Borrowed(raw));
     }
     let key: &str = attr.key.as_ref();
@@ -275,7 +286,9 @@ fn read_event_attrs(e: &BytesStart<'_>) -> Result<EventAttrs, String> {
         return Err("event: empty `uid`".to_owned());
     }
     if cot_type.is_empty() || cot_type.bytes().any(|b| b.is_ascii_whitespace()) {
-        return Err(format!("event: type `{cot_type}` is not a CoT type (expected e.g. a-h-A-M-F-Q)"));
+        return Err(format!(
+            "event: type `{cot_type}` is not a CoT type (expected e.g. a-h-A-M-F-Q)"
+        ));
     }
     Ok(EventAttrs {
         uid,
@@ -289,7 +302,13 @@ fn read_event_attrs(e: &BytesStart<'_>) -> Result<EventAttrs, String> {
 
 fn read_point(e: &BytesStart<'_>) -> Result<CotPoint, String> {
     let (mut lat, mut lon) = (None, None);
-    let mut point = CotPoint { lat_deg: 0.0, lon_deg: 0.0, hae_m: None, ce_m: None, le_m: None };
+    let mut point = CotPoint {
+        lat_deg: 0.0,
+        lon_deg: 0.0,
+        hae_m: None,
+        ce_m: None,
+        le_m: None,
+    };
     for_each_attr(e, |key, value| {
         match key {
             "lat" => lat = Some(number("point", "lat", &value)?),
@@ -304,10 +323,16 @@ fn read_point(e: &BytesStart<'_>) -> Result<CotPoint, String> {
     point.lat_deg = lat.ok_or("point: missing attribute `lat`")?;
     point.lon_deg = lon.ok_or("point: missing attribute `lon`")?;
     if !(-90.0..=90.0).contains(&point.lat_deg) {
-        return Err(format!("point: lat {} out of range (expected -90 to 90)", point.lat_deg));
+        return Err(format!(
+            "point: lat {} out of range (expected -90 to 90)",
+            point.lat_deg
+        ));
     }
     if !(-180.0..=180.0).contains(&point.lon_deg) {
-        return Err(format!("point: lon {} out of range (expected -180 to 180)", point.lon_deg));
+        return Err(format!(
+            "point: lon {} out of range (expected -180 to 180)",
+            point.lon_deg
+        ));
     }
     Ok(point)
 }
@@ -325,7 +350,9 @@ fn read_detail_child(name: &str, e: &BytesStart<'_>, detail: &mut CotDetail) -> 
                 "course" => {
                     let course = number("track", "course", &value)?;
                     if !(0.0..=360.0).contains(&course) {
-                        return Err(format!("track: course {course} out of range (expected 0 to 360 degrees)"));
+                        return Err(format!(
+                            "track: course {course} out of range (expected 0 to 360 degrees)"
+                        ));
                     }
                     detail.course_deg = Some(course);
                 }
@@ -335,7 +362,10 @@ fn read_detail_child(name: &str, e: &BytesStart<'_>, detail: &mut CotDetail) -> 
             Ok(())
         }),
         "__group" => {
-            let mut group = CotGroup { name: String::new(), role: String::new() };
+            let mut group = CotGroup {
+                name: String::new(),
+                role: String::new(),
+            };
             for_each_attr(e, |key, value| {
                 match key {
                     "name" => group.name = value.into_owned(),
@@ -374,14 +404,18 @@ fn known(value: f64) -> Option<f64> {
 fn number(element: &str, name: &str, text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(format!("{element}: attribute `{name}` = `{text}` is not a finite number")),
+        _ => Err(format!(
+            "{element}: attribute `{name}` = `{text}` is not a finite number"
+        )),
     }
 }
 
 fn non_negative(element: &str, name: &str, text: &str) -> Result<f64, String> {
     let v = number(element, name, text)?;
     if v < 0.0 {
-        return Err(format!("{element}: attribute `{name}` = `{text}` is negative"));
+        return Err(format!(
+            "{element}: attribute `{name}` = `{text}` is negative"
+        ));
     }
     Ok(v)
 }
@@ -466,9 +500,17 @@ mod tests {
             "2025-09-10T01:30:00.123456789Z",
             "0001-01-01T00:00:00Z",
         ] {
-            assert_eq!(fast_utc_time(text.as_bytes()), Time::parse_rfc3339(text).ok(), "{text}");
+            assert_eq!(
+                fast_utc_time(text.as_bytes()),
+                Time::parse_rfc3339(text).ok(),
+                "{text}"
+            );
         }
-        for text in ["2023-02-29T00:00:00Z", "2025-09-10T01:30:00+02:00", "2025-09-10T01:30:00.Z"] {
+        for text in [
+            "2023-02-29T00:00:00Z",
+            "2025-09-10T01:30:00+02:00",
+            "2025-09-10T01:30:00.Z",
+        ] {
             assert_eq!(fast_utc_time(text.as_bytes()), None, "{text}");
         }
     }

@@ -82,9 +82,13 @@ pub struct CotType<'a> {
 pub enum CotTypeError {
     #[error("CoT type `{0}`: empty type or empty field (expected e.g. `a-h-A-M-F-Q`)")]
     EmptyField(String),
-    #[error("CoT type `{text}`: unknown affiliation `{field}` (expected one of p u a f n s h j k o x)")]
+    #[error(
+        "CoT type `{text}`: unknown affiliation `{field}` (expected one of p u a f n s h j k o x)"
+    )]
     Affiliation { text: String, field: String },
-    #[error("CoT type `{text}`: unknown battle dimension `{field}` (expected one of P A G S U F X)")]
+    #[error(
+        "CoT type `{text}`: unknown battle dimension `{field}` (expected one of P A G S U F X)"
+    )]
     Dimension { text: String, field: String },
 }
 
@@ -112,14 +116,21 @@ impl<'a> CotType<'a> {
             parsed.affiliation = match field {
                 "." => None,
                 _ => Some(Affiliation::from_code(field).ok_or_else(|| {
-                    CotTypeError::Affiliation { text: text.to_owned(), field: field.to_owned() }
+                    CotTypeError::Affiliation {
+                        text: text.to_owned(),
+                        field: field.to_owned(),
+                    }
                 })?),
             };
         }
         if let Some(field) = fields.next() {
-            parsed.dimension = Some(Dimension::from_code(field).ok_or_else(|| {
-                CotTypeError::Dimension { text: text.to_owned(), field: field.to_owned() }
-            })?);
+            parsed.dimension =
+                Some(
+                    Dimension::from_code(field).ok_or_else(|| CotTypeError::Dimension {
+                        text: text.to_owned(),
+                        field: field.to_owned(),
+                    })?,
+                );
             // `a-h-A` is 5 bytes; functions start after the next dash.
             parsed.function_start = (first.len() + 1 + 1 + 1 + field.len() + 1).min(text.len());
         }
@@ -233,12 +244,16 @@ impl Dimension {
 
 /// The affiliation of an observation whose reported type is a CoT atom type.
 pub fn affiliation(identity: &Identity) -> Option<Affiliation> {
-    CotType::parse(identity.reported_type.as_deref()?).ok()?.affiliation
+    CotType::parse(identity.reported_type.as_deref()?)
+        .ok()?
+        .affiliation
 }
 
 /// The battle dimension of an observation whose reported type is a CoT atom type.
 pub fn dimension(identity: &Identity) -> Option<Dimension> {
-    CotType::parse(identity.reported_type.as_deref()?).ok()?.dimension
+    CotType::parse(identity.reported_type.as_deref()?)
+        .ok()?
+        .dimension
 }
 
 #[cfg(test)]
@@ -259,7 +274,10 @@ mod tests {
     #[test]
     fn short_and_non_atom_types() {
         let t = CotType::parse("a-f").unwrap();
-        assert_eq!((t.affiliation, t.dimension), (Some(Affiliation::Friend), None));
+        assert_eq!(
+            (t.affiliation, t.dimension),
+            (Some(Affiliation::Friend), None)
+        );
         assert_eq!(t.functions().count(), 0);
         let t = CotType::parse("a-u-G").unwrap();
         assert_eq!(t.dimension, Some(Dimension::Ground));
@@ -275,16 +293,27 @@ mod tests {
     #[test]
     fn malformed_types_are_named() {
         for bad in ["", "a--A", "a-h-", "-a"] {
-            assert!(matches!(CotType::parse(bad), Err(CotTypeError::EmptyField(_))), "{bad}");
+            assert!(
+                matches!(CotType::parse(bad), Err(CotTypeError::EmptyField(_))),
+                "{bad}"
+            );
         }
-        assert!(matches!(CotType::parse("a-z-A"), Err(CotTypeError::Affiliation { .. })));
-        assert!(matches!(CotType::parse("a-h-Z"), Err(CotTypeError::Dimension { .. })));
+        assert!(matches!(
+            CotType::parse("a-z-A"),
+            Err(CotTypeError::Affiliation { .. })
+        ));
+        assert!(matches!(
+            CotType::parse("a-h-Z"),
+            Err(CotTypeError::Dimension { .. })
+        ));
     }
 
     #[test]
     fn helpers_read_identity() {
-        let identity =
-            Identity { reported_type: Some("a-h-S-X".to_owned()), ..Identity::default() };
+        let identity = Identity {
+            reported_type: Some("a-h-S-X".to_owned()),
+            ..Identity::default()
+        };
         assert_eq!(affiliation(&identity), Some(Affiliation::Hostile));
         assert_eq!(dimension(&identity), Some(Dimension::SeaSurface));
         assert_eq!(affiliation(&Identity::default()), None);

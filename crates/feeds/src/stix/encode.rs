@@ -14,7 +14,8 @@ pub fn bundle_json(bundle_id: &str, objects: &[StixObject]) -> String {
         .map(|o| {
             let mut json = o.to_json();
             if let Value::Object(map) = &mut json {
-                map.entry("spec_version").or_insert_with(|| Value::from("2.1"));
+                map.entry("spec_version")
+                    .or_insert_with(|| Value::from("2.1"));
             }
             json
         })

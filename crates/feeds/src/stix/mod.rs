@@ -17,7 +17,7 @@ mod resolve;
 pub use encode::{bundle_json, deterministic_id};
 pub use object::{
     AttackPattern, Common, ExternalReference, Identity, Incident, Indicator, Infrastructure,
-    IntrusionSet, Kind, KillChainPhase, ObservedData, Relationship, Sighting, StixObject,
+    IntrusionSet, KillChainPhase, Kind, ObservedData, Relationship, Sighting, StixObject,
     ThreatActor, stix_time,
 };
 pub use resolve::{Actor, Attribution, Basis, IncidentReport, resolve};
@@ -71,13 +71,18 @@ impl Decoder for StixDecoder {
         }
         self.pending.extend_from_slice(chunk);
         if self.pending.len() > stix_document_bytes_max {
-            self.overflowed = Some(Place::Line { line: self.line + 1, byte: self.offset });
+            self.overflowed = Some(Place::Line {
+                line: self.line + 1,
+                byte: self.offset,
+            });
             let raw = self.pending[..quarantine_record_bytes_max].to_vec();
             self.pending = Vec::new();
             sink.error(DecodeError {
                 format: Format::Stix,
                 place: self.overflowed.unwrap_or(Place::Byte(0)),
-                reason: format!("document longer than {stix_document_bytes_max} bytes; rest of input skipped"),
+                reason: format!(
+                    "document longer than {stix_document_bytes_max} bytes; rest of input skipped"
+                ),
                 raw,
             });
             return;
@@ -100,7 +105,10 @@ impl Decoder for StixDecoder {
 impl StixDecoder {
     fn place_at(&self, buf: &[u8], at: usize) -> Place {
         let lines = buf[..at].iter().filter(|&&b| b == b'\n').count() as u64;
-        Place::Line { line: self.line + lines + 1, byte: self.offset + at as u64 }
+        Place::Line {
+            line: self.line + lines + 1,
+            byte: self.offset + at as u64,
+        }
     }
 
     fn parse_pending(&mut self, finishing: bool, sink: &mut dyn Sink) {
@@ -119,12 +127,20 @@ impl StixDecoder {
                 }
                 Some(Err(err)) if err.is_eof() && !finishing => break,
                 Some(Err(err)) => {
-                    let start = used + buf[used..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+                    let start = used
+                        + buf[used..]
+                            .iter()
+                            .take_while(|b| b.is_ascii_whitespace())
+                            .count();
                     sink.error(DecodeError {
                         format: Format::Stix,
                         place: self.place_at(&buf, start),
                         reason: format!("not JSON: {err}; rest of input skipped"),
-                        raw: buf[start..].iter().take(quarantine_record_bytes_max).copied().collect(),
+                        raw: buf[start..]
+                            .iter()
+                            .take(quarantine_record_bytes_max)
+                            .copied()
+                            .collect(),
                     });
                     used = buf.len();
                     break;
@@ -156,7 +172,9 @@ impl StixDecoder {
                 }
                 // A lone object is read as a bundle of one.
                 Ok(_) => vec![doc],
-                Err(err) => return self.reject(buf, doc.get(), format!("expected a bundle: {err}"), sink),
+                Err(err) => {
+                    return self.reject(buf, doc.get(), format!("expected a bundle: {err}"), sink);
+                }
             }
         };
         for object in objects {
@@ -185,7 +203,10 @@ impl StixDecoder {
                 sink.record(Record::Stix(StixRecord::Object(Box::new(object))));
             }
             Err(reason) => {
-                let id = value.get("id").and_then(|v| v.as_str()).unwrap_or("without id");
+                let id = value
+                    .get("id")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("without id");
                 self.reject(buf, raw.get(), format!("object `{id}`: {reason}"), sink);
             }
         }
@@ -213,7 +234,9 @@ struct Envelope<'a> {
 
 /// Where a sub-slice borrowed from `buf` starts in it.
 fn offset_in(buf: &[u8], part: &str) -> usize {
-    (part.as_ptr() as usize).saturating_sub(buf.as_ptr() as usize).min(buf.len())
+    (part.as_ptr() as usize)
+        .saturating_sub(buf.as_ptr() as usize)
+        .min(buf.len())
 }
 
 /// The objects of a whole input, with notes and errors; for callers that

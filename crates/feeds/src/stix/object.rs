@@ -16,9 +16,17 @@ pub struct Common {
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "stix_time::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "stix_time::option"
+    )]
     pub created: Option<Time>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "stix_time::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "stix_time::option"
+    )]
     pub modified: Option<Time>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by_ref: Option<String>,
@@ -177,10 +185,27 @@ fn required(object_type: &str) -> &'static [&'static str] {
     match object_type {
         "incident" | "infrastructure" | "intrusion-set" | "threat-actor" | "attack-pattern"
         | "identity" => &["name", "created", "modified"],
-        "indicator" => &["pattern", "pattern_type", "valid_from", "created", "modified"],
+        "indicator" => &[
+            "pattern",
+            "pattern_type",
+            "valid_from",
+            "created",
+            "modified",
+        ],
         "sighting" => &["sighting_of_ref", "created", "modified"],
-        "relationship" => &["relationship_type", "source_ref", "target_ref", "created", "modified"],
-        "observed-data" => &["first_observed", "last_observed", "number_observed", "created"],
+        "relationship" => &[
+            "relationship_type",
+            "source_ref",
+            "target_ref",
+            "created",
+            "modified",
+        ],
+        "observed-data" => &[
+            "first_observed",
+            "last_observed",
+            "number_observed",
+            "created",
+        ],
         _ => &[],
     }
 }
@@ -193,10 +218,19 @@ impl StixObject {
         let common = Common::deserialize(value).map_err(|e| e.to_string())?;
         check_id(&common)?;
         if common.confidence.is_some_and(|c| c > 100) {
-            return Err(format!("`confidence` {:?} out of range (expected 0 to 100)", common.confidence));
+            return Err(format!(
+                "`confidence` {:?} out of range (expected 0 to 100)",
+                common.confidence
+            ));
         }
-        if let Some(missing) = required(&common.object_type).iter().find(|p| !map.contains_key(**p)) {
-            return Err(format!("{}: missing property `{missing}`", common.object_type));
+        if let Some(missing) = required(&common.object_type)
+            .iter()
+            .find(|p| !map.contains_key(**p))
+        {
+            return Err(format!(
+                "{}: missing property `{missing}`",
+                common.object_type
+            ));
         }
         let kind = Kind::from_json(&common.object_type, value).map_err(|e| e.to_string())?;
         Ok(StixObject { common, kind })
@@ -281,7 +315,10 @@ fn check_id(common: &Common) -> Result<(), String> {
         return Err(format!("id `{id}` is not `<type>--<UUID>`"));
     };
     if prefix != common.object_type {
-        return Err(format!("id `{id}` does not start with its type `{}--`", common.object_type));
+        return Err(format!(
+            "id `{id}` does not start with its type `{}--`",
+            common.object_type
+        ));
     }
     let well_formed = uuid.len() == 36
         && uuid.char_indices().all(|(i, c)| match i {

@@ -70,19 +70,24 @@ pub fn resolve(objects: &[StixObject]) -> Vec<IncidentReport> {
         .collect()
 }
 
+/// A relationship from the graph's view: its id, itself, its confidence.
+type Edge<'a> = (&'a str, &'a Relationship, Option<u8>);
+
 struct Graph<'a> {
     objects: BTreeMap<&'a str, &'a StixObject>,
     /// Relationships by source id, each with its own confidence.
-    outgoing: BTreeMap<&'a str, Vec<(&'a str, &'a Relationship, Option<u8>)>>,
+    outgoing: BTreeMap<&'a str, Vec<Edge<'a>>>,
     /// `uses` relationships by target id: who uses this object.
-    used_by: BTreeMap<&'a str, Vec<(&'a str, &'a Relationship, Option<u8>)>>,
+    used_by: BTreeMap<&'a str, Vec<Edge<'a>>>,
 }
 
 impl<'a> Graph<'a> {
     fn new(objects: &'a [StixObject]) -> Graph<'a> {
         let mut latest: BTreeMap<&str, &StixObject> = BTreeMap::new();
         for object in objects.iter().filter(|o| o.common.revoked != Some(true)) {
-            let newer = latest.get(object.id()).is_none_or(|o| o.common.modified <= object.common.modified);
+            let newer = latest
+                .get(object.id())
+                .is_none_or(|o| o.common.modified <= object.common.modified);
             if newer {
                 latest.insert(object.id(), object);
             }
@@ -93,13 +98,23 @@ impl<'a> Graph<'a> {
         for object in objects.iter().filter(|o| o.common.revoked != Some(true)) {
             if let Kind::Relationship(r) = &object.kind {
                 let entry = (object.id(), r, object.common.confidence);
-                outgoing.entry(r.source_ref.as_str()).or_insert_with(Vec::new).push(entry);
+                outgoing
+                    .entry(r.source_ref.as_str())
+                    .or_insert_with(Vec::new)
+                    .push(entry);
                 if r.relationship_type == "uses" {
-                    used_by.entry(r.target_ref.as_str()).or_insert_with(Vec::new).push(entry);
+                    used_by
+                        .entry(r.target_ref.as_str())
+                        .or_insert_with(Vec::new)
+                        .push(entry);
                 }
             }
         }
-        Graph { objects: latest, outgoing, used_by }
+        Graph {
+            objects: latest,
+            outgoing,
+            used_by,
+        }
     }
 
     fn actor(&self, id: &str) -> Actor {
@@ -115,8 +130,12 @@ impl<'a> Graph<'a> {
         relationship.or_else(|| self.objects.get(target).and_then(|o| o.common.confidence))
     }
 
-    fn edges(&self, from: &str, kind: &str) -> impl Iterator<Item = &(&'a str, &'a Relationship, Option<u8>)> {
-        self.outgoing.get(from).into_iter().flatten().filter(move |(_, r, _)| r.relationship_type == kind)
+    fn edges(&self, from: &str, kind: &str) -> impl Iterator<Item = &Edge<'a>> {
+        self.outgoing
+            .get(from)
+            .into_iter()
+            .flatten()
+            .filter(move |(_, r, _)| r.relationship_type == kind)
     }
 
     fn report(&self, incident: &StixObject) -> IncidentReport {
@@ -131,14 +150,29 @@ impl<'a> Graph<'a> {
         infrastructure.dedup();
         let mut attributions = Vec::new();
         self.attributed(id, Vec::new(), None, &mut attributions);
-        let chains: Vec<BTreeSet<&str>> = attributions.iter().map(|a| self.chain_actors(a)).collect();
-        let contradictory = chains.iter().enumerate().any(|(i, a)| chains[i + 1..].iter().any(|b| a.is_disjoint(b)));
+        let chains: Vec<BTreeSet<&str>> =
+            attributions.iter().map(|a| self.chain_actors(a)).collect();
+        let contradictory = chains
+            .iter()
+            .enumerate()
+            .any(|(i, a)| chains[i + 1..].iter().any(|b| a.is_disjoint(b)));
         self.weaker(id, &mut attributions);
-        IncidentReport { incident: self.actor(id), infrastructure, attributions, contradictory }
+        IncidentReport {
+            incident: self.actor(id),
+            infrastructure,
+            attributions,
+            contradictory,
+        }
     }
 
     /// Follows `attributed-to` from `from`, depth-first, recording each actor reached.
-    fn attributed(&self, from: &str, path: Vec<String>, confidence: Option<u8>, out: &mut Vec<Attribution>) {
+    fn attributed(
+        &self,
+        from: &str,
+        path: Vec<String>,
+        confidence: Option<u8>,
+        out: &mut Vec<Attribution>,
+    ) {
         if path.len() >= stix_resolve_depth_max {
             return;
         }
@@ -150,7 +184,10 @@ impl<'a> Graph<'a> {
             let confidence = min_known(confidence, step);
             let mut path = path.clone();
             path.push((*rel_id).to_owned());
-            if ACTOR_TYPES.iter().any(|t| r.target_ref.starts_with(&format!("{t}--"))) {
+            if ACTOR_TYPES
+                .iter()
+                .any(|t| r.target_ref.starts_with(&format!("{t}--")))
+            {
                 out.push(Attribution {
                     actor: self.actor(&r.target_ref),
                     confidence,
@@ -181,7 +218,10 @@ impl<'a> Graph<'a> {
     fn weaker(&self, id: &str, out: &mut Vec<Attribution>) {
         for (rel_id, r, conf) in self.edges(id, "related-to").chain(self.edges(id, "uses")) {
             let target = r.target_ref.as_str();
-            if ACTOR_TYPES.iter().any(|t| target.starts_with(&format!("{t}--"))) {
+            if ACTOR_TYPES
+                .iter()
+                .any(|t| target.starts_with(&format!("{t}--")))
+            {
                 out.push(Attribution {
                     actor: self.actor(target),
                     confidence: self.confidence_of(*conf, target),
@@ -191,13 +231,18 @@ impl<'a> Graph<'a> {
                 continue;
             }
             for (use_id, u, use_conf) in self.used_by.get(target).into_iter().flatten() {
-                if !ACTOR_TYPES.iter().any(|t| u.source_ref.starts_with(&format!("{t}--"))) {
+                if !ACTOR_TYPES
+                    .iter()
+                    .any(|t| u.source_ref.starts_with(&format!("{t}--")))
+                {
                     continue;
                 }
                 out.push(Attribution {
                     actor: self.actor(&u.source_ref),
                     confidence: min_known(self.confidence_of(*conf, target), *use_conf),
-                    basis: Basis::SharedUse { via: self.actor(target) },
+                    basis: Basis::SharedUse {
+                        via: self.actor(target),
+                    },
                     path: vec![(*rel_id).to_owned(), (*use_id).to_owned()],
                 });
             }
@@ -225,16 +270,29 @@ impl fmt::Display for IncidentReport {
     /// `incident X on infrastructure Y, attributed to Z with confidence C`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "incident {}", self.incident)?;
-        let list = |items: &mut dyn Iterator<Item = String>| items.collect::<Vec<_>>().join(" and ");
+        let list =
+            |items: &mut dyn Iterator<Item = String>| items.collect::<Vec<_>>().join(" and ");
         if !self.infrastructure.is_empty() {
-            write!(f, " on infrastructure {}", list(&mut self.infrastructure.iter().map(|a| a.to_string())))?;
+            write!(
+                f,
+                " on infrastructure {}",
+                list(&mut self.infrastructure.iter().map(|a| a.to_string()))
+            )?;
         }
-        let direct: Vec<&Attribution> = self.attributions.iter().filter(|a| a.basis == Basis::AttributedTo).collect();
+        let direct: Vec<&Attribution> = self
+            .attributions
+            .iter()
+            .filter(|a| a.basis == Basis::AttributedTo)
+            .collect();
         if direct.is_empty() {
             f.write_str(", not attributed")?;
         }
         for (i, a) in direct.iter().enumerate() {
-            f.write_str(if i == 0 { ", attributed to " } else { " and to " })?;
+            f.write_str(if i == 0 {
+                ", attributed to "
+            } else {
+                " and to "
+            })?;
             write!(f, "{}", a.actor)?;
             match a.confidence {
                 Some(c) => write!(f, " with confidence {c}")?,

@@ -12,7 +12,10 @@ use model::{Measurement, SourceId, Time};
 use proptest::prelude::*;
 
 fn config() -> DecoderConfig {
-    DecoderConfig { source: SourceId::new("cot-test"), day: Time::UNIX_EPOCH }
+    DecoderConfig {
+        source: SourceId::new("cot-test"),
+        day: Time::UNIX_EPOCH,
+    }
 }
 
 fn decode(input: &[u8]) -> Collect {
@@ -24,7 +27,10 @@ fn shared_cot() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        println!("skipped: {} is absent (GPL samples are not copied into the repo)", dir.display());
+        println!(
+            "skipped: {} is absent (GPL samples are not copied into the repo)",
+            dir.display()
+        );
         None
     }
 }
@@ -41,9 +47,9 @@ fn atak_samples(dir: &Path) -> Vec<PathBuf> {
 
 /// The Python of a peer venv, or `None` (and a "skipped" line) when not installed.
 pub(crate) fn peer_python(venv: &str) -> Option<PathBuf> {
-    let peers = std::env::var_os("GUARANTOR_PEERS").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/peers")
-    });
+    let peers = std::env::var_os("GUARANTOR_PEERS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/peers"));
     let python = peers.join(venv).join("bin/python");
     if python.exists() {
         Some(python)
@@ -54,8 +60,17 @@ pub(crate) fn peer_python(venv: &str) -> Option<PathBuf> {
 }
 
 pub(crate) fn run_python(python: &Path, script: &str, args: &[&Path]) -> String {
-    let out = Command::new(python).arg("-c").arg(script).args(args).output().expect("python runs");
-    assert!(out.status.success(), "peer failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "peer failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8 from peer")
 }
 
@@ -66,7 +81,12 @@ fn every_atak_sample_decodes_to_one_observation() {
     assert_eq!(files.len(), 7, "the seven ATAK exports of SOURCES.md");
     for file in files {
         let got = decode(&std::fs::read(&file).unwrap());
-        assert!(got.errors.is_empty(), "{}: {:?}", file.display(), got.errors);
+        assert!(
+            got.errors.is_empty(),
+            "{}: {:?}",
+            file.display(),
+            got.errors
+        );
         assert_eq!(got.observations().count(), 1, "{}", file.display());
     }
 }
@@ -76,25 +96,47 @@ fn marker_2525_fields() {
     let Some(dir) = shared_cot() else { return };
     let got = decode(&std::fs::read(dir.join("atak_marker-2525.cot")).unwrap());
     let obs = got.observations().next().unwrap();
-    assert_eq!(obs.identity.cot_uid.as_deref(), Some("a0c524c6-0422-4382-9981-e39d1dc71730"));
+    assert_eq!(
+        obs.identity.cot_uid.as_deref(),
+        Some("a0c524c6-0422-4382-9981-e39d1dc71730")
+    );
     assert_eq!(obs.identity.callsign.as_deref(), Some("U.16.135057"));
     assert_eq!(obs.identity.reported_type.as_deref(), Some("a-u-G"));
     assert_eq!(cot::affiliation(&obs.identity), Some(Affiliation::Unknown));
     assert_eq!(cot::dimension(&obs.identity), Some(Dimension::Ground));
     assert_eq!(obs.time.to_string(), "2020-12-16T19:59:34.910Z");
-    assert_eq!(obs.sensor.as_str(), "ANDROID-589520ccfcd20f01", "the p-p link is the producer");
-    let Measurement::Position { position, horizontal_sigma_m, vertical_sigma_m, velocity } =
-        &obs.measurement
+    assert_eq!(
+        obs.sensor.as_str(),
+        "ANDROID-589520ccfcd20f01",
+        "the p-p link is the producer"
+    );
+    let Measurement::Position {
+        position,
+        horizontal_sigma_m,
+        vertical_sigma_m,
+        velocity,
+    } = &obs.measurement
     else {
         panic!("CoT gives positions")
     };
-    assert_eq!((position.lat_deg, position.lon_deg), (38.856650047254725, -77.06364199776728));
+    assert_eq!(
+        (position.lat_deg, position.lon_deg),
+        (38.856650047254725, -77.06364199776728)
+    );
     assert_eq!(position.alt_m, 0.0, "hae 9999999 is unknown");
     assert_eq!(*horizontal_sigma_m, cot::UNKNOWN_CE_SIGMA_M);
     assert_eq!((*vertical_sigma_m, *velocity), (None, None));
     // `R&amp;B 1` in the range-and-bearing sample: a predefined entity, resolved.
     let got = decode(&std::fs::read(dir.join("atak_range-bearing-line.cot")).unwrap());
-    assert_eq!(got.observations().next().unwrap().identity.callsign.as_deref(), Some("R&B 1"));
+    assert_eq!(
+        got.observations()
+            .next()
+            .unwrap()
+            .identity
+            .callsign
+            .as_deref(),
+        Some("R&B 1")
+    );
 }
 
 /// Our decoding of every ATAK sample agrees with takproto's (a TAK library
@@ -102,7 +144,9 @@ fn marker_2525_fields() {
 #[test]
 fn atak_samples_agree_with_takproto() {
     let Some(dir) = shared_cot() else { return };
-    let Some(python) = peer_python("cot") else { return };
+    let Some(python) = peer_python("cot") else {
+        return;
+    };
     let files = atak_samples(&dir);
     let args: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let out = run_python(&python, TAKPROTO_DUMP, &args);
@@ -142,13 +186,17 @@ fn every_type_of_the_mitre_table_parses() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cot/CoTtypes.xml"),
     )
     .unwrap();
-    let types: Vec<&str> =
-        table.split("cot=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    let types: Vec<&str> = table
+        .split("cot=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
     assert!(types.len() > 2000, "{} types", types.len());
     // Two entries are match patterns of the table (`b-x.*`), not types, and
     // one (`m-a-s-`) has a trailing dash, an empty field we refuse.
-    let (odd, types): (Vec<&str>, Vec<&str>) =
-        types.iter().partition(|t| t.contains('*') || t.ends_with('-'));
+    let (odd, types): (Vec<&str>, Vec<&str>) = types
+        .iter()
+        .partition(|t| t.contains('*') || t.ends_with('-'));
     assert_eq!(odd, ["a-.-.*-9-1-1", "b-x.*", "m-a-s-"]);
     assert!(CotType::parse("m-a-s-").is_err());
     for t in &types {
@@ -168,7 +216,11 @@ fn gpl_texts_are_not_events() {
         let got = decode(&std::fs::read(dir.join(name)).unwrap());
         assert_eq!(got.records.len(), 0, "{name}");
         assert!(!got.errors.is_empty(), "{name}");
-        assert!(got.errors.iter().all(|e| e.raw.len() <= feeds::limits::quarantine_record_bytes_max));
+        assert!(
+            got.errors
+                .iter()
+                .all(|e| e.raw.len() <= feeds::limits::quarantine_record_bytes_max)
+        );
     }
 }
 
@@ -192,7 +244,10 @@ fn sample_event(i: u32) -> CotEvent {
             callsign: Some(format!("H-{i}")),
             course_deg: Some(270.0),
             speed_mps: Some(50.0),
-            group: Some(CotGroup { name: "Red".into(), role: "Team Member".into() }),
+            group: Some(CotGroup {
+                name: "Red".into(),
+                role: "Team Member".into(),
+            }),
             remarks: Some("Shahed-type <fast> & low".into()),
             producer_uid: Some("radar-1".into()),
         },
@@ -212,20 +267,44 @@ fn stream_resynchronises_after_bad_events() {
     input.push_str("\nGARBAGE\n<event uid='cut' type='a");
     input.push_str(&cot::to_xml(&sample_event(3)));
     let got = decode(input.as_bytes());
-    let uids: Vec<_> = got.observations().map(|o| o.identity.cot_uid.clone().unwrap()).collect();
+    let uids: Vec<_> = got
+        .observations()
+        .map(|o| o.identity.cot_uid.clone().unwrap())
+        .collect();
     assert_eq!(uids, ["drone-1", "drone-2", "drone-3"]);
-    let reasons: Vec<_> = got.errors.iter().map(|e| (e.place, e.reason.as_str())).collect();
+    let reasons: Vec<_> = got
+        .errors
+        .iter()
+        .map(|e| (e.place, e.reason.as_str()))
+        .collect();
     assert_eq!(reasons.len(), 3, "{reasons:?}");
-    assert_eq!(got.errors[0].place, Place::Line { line: 3, byte: line_start(&input, 3) });
-    assert!(got.errors[0].reason.contains("lat 95 out of range"), "{}", got.errors[0].reason);
-    assert!(got.errors[0].raw.starts_with(b"<event version='2.0' uid='bad'"));
+    assert_eq!(
+        got.errors[0].place,
+        Place::Line {
+            line: 3,
+            byte: line_start(&input, 3)
+        }
+    );
+    assert!(
+        got.errors[0].reason.contains("lat 95 out of range"),
+        "{}",
+        got.errors[0].reason
+    );
+    assert!(
+        got.errors[0]
+            .raw
+            .starts_with(b"<event version='2.0' uid='bad'")
+    );
     assert_eq!(got.errors[1].reason, "expected `<event`, found G");
     assert_eq!(got.errors[1].raw, b"GARBAGE\n");
     assert!(got.errors[2].raw.starts_with(b"<event uid='cut'"));
 }
 
 fn line_start(text: &str, line: usize) -> u64 {
-    text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>() as u64
+    text.split_inclusive('\n')
+        .take(line - 1)
+        .map(str::len)
+        .sum::<usize>() as u64
 }
 
 #[test]
@@ -240,10 +319,16 @@ fn dtd_and_entities_are_refused_never_expanded() {
     let reasons: Vec<&str> = got.errors.iter().map(|e| e.reason.as_str()).collect();
     assert_eq!(reasons.len(), 3, "{reasons:?}");
     assert!(reasons[0].starts_with("DTD refused"), "{reasons:?}");
-    assert!(reasons[1].contains("entity `&lol2;` refused"), "{reasons:?}");
+    assert!(
+        reasons[1].contains("entity `&lol2;` refused"),
+        "{reasons:?}"
+    );
     assert!(reasons[2].contains("entity `&xxe;` refused"), "{reasons:?}");
     // Inside an event too.
-    let inner = cot::to_xml(&sample_event(1)).replace("<detail>", "<!DOCTYPE x SYSTEM 'file:///etc/passwd'><detail>");
+    let inner = cot::to_xml(&sample_event(1)).replace(
+        "<detail>",
+        "<!DOCTYPE x SYSTEM 'file:///etc/passwd'><detail>",
+    );
     let got = decode(inner.as_bytes());
     assert_eq!((got.records.len(), got.errors.len()), (0, 1));
 }
@@ -253,7 +338,11 @@ fn truncated_and_oversized_events_are_rejected() {
     let xml = cot::to_xml(&sample_event(1));
     let got = decode(&xml.as_bytes()[..xml.len() - 10]);
     assert_eq!(got.records.len(), 0);
-    assert!(got.errors[0].reason.contains("input ends inside an event"), "{:?}", got.errors);
+    assert!(
+        got.errors[0].reason.contains("input ends inside an event"),
+        "{:?}",
+        got.errors
+    );
     let mut huge = sample_event(2);
     huge.detail.remarks = Some("x".repeat(feeds::limits::cot_event_bytes_max));
     let input = format!("{}{}", cot::to_xml(&huge), cot::to_xml(&sample_event(3)));
@@ -263,9 +352,16 @@ fn truncated_and_oversized_events_are_rejected() {
         decoder.feed(chunk, &mut sink);
     }
     decoder.finish(&mut sink);
-    let uids: Vec<_> = sink.observations().map(|o| o.identity.cot_uid.clone().unwrap()).collect();
+    let uids: Vec<_> = sink
+        .observations()
+        .map(|o| o.identity.cot_uid.clone().unwrap())
+        .collect();
     assert_eq!(uids, ["drone-3"]);
-    assert!(sink.errors[0].reason.contains("longer than"), "{:?}", sink.errors[0].reason);
+    assert!(
+        sink.errors[0].reason.contains("longer than"),
+        "{:?}",
+        sink.errors[0].reason
+    );
 }
 
 fn chunked(input: &[u8], size: usize) -> Collect {
@@ -279,15 +375,27 @@ fn chunked(input: &[u8], size: usize) -> Collect {
 }
 
 fn errors_key(errors: &[DecodeError]) -> Vec<(Place, String, Vec<u8>)> {
-    errors.iter().map(|e| (e.place, e.reason.clone(), e.raw.clone())).collect()
+    errors
+        .iter()
+        .map(|e| (e.place, e.reason.clone(), e.raw.clone()))
+        .collect()
 }
 
 fn arb_text() -> impl Strategy<Value = String> {
     // Any XML 1.0 character, markup and whitespace included.
     proptest::collection::vec(
         prop_oneof![
-            Just('<'), Just('&'), Just('"'), Just('\''), Just('\n'), Just('\r'), Just('\t'),
-            Just(' '), any::<char>().prop_filter("XML char", |c| *c >= ' ' && *c != '\u{FFFE}' && *c != '\u{FFFF}'),
+            Just('<'),
+            Just('&'),
+            Just('"'),
+            Just('\''),
+            Just('\n'),
+            Just('\r'),
+            Just('\t'),
+            Just(' '),
+            any::<char>().prop_filter("XML char", |c| *c >= ' '
+                && *c != '\u{FFFE}'
+                && *c != '\u{FFFF}'),
         ],
         0..20,
     )
@@ -301,29 +409,61 @@ fn arb_time() -> impl Strategy<Value = Time> {
 fn arb_event() -> impl Strategy<Value = CotEvent> {
     let known = |r: std::ops::Range<f64>| proptest::option::of(r);
     (
-        (arb_text().prop_filter("uid", |s| !s.is_empty()), "[a-z](-[a-zA-Z]){0,6}", "[a-z](-[a-z]){0,3}"),
+        (
+            arb_text().prop_filter("uid", |s| !s.is_empty()),
+            "[a-z](-[a-zA-Z]){0,6}",
+            "[a-z](-[a-z]){0,3}",
+        ),
         (arb_time(), arb_time(), arb_time()),
-        (-90.0..=90.0f64, -180.0..=180.0f64, known(-500.0..20_000.0), known(0.0..1e6), known(0.0..1e6)),
-        (proptest::option::of(arb_text()), known(0.0..360.0), known(0.0..2000.0)),
-        (proptest::option::of((arb_text(), arb_text())), proptest::option::of(arb_text()), proptest::option::of(arb_text())),
+        (
+            -90.0..=90.0f64,
+            -180.0..=180.0f64,
+            known(-500.0..20_000.0),
+            known(0.0..1e6),
+            known(0.0..1e6),
+        ),
+        (
+            proptest::option::of(arb_text()),
+            known(0.0..360.0),
+            known(0.0..2000.0),
+        ),
+        (
+            proptest::option::of((arb_text(), arb_text())),
+            proptest::option::of(arb_text()),
+            proptest::option::of(arb_text()),
+        ),
     )
-        .prop_map(|((uid, cot_type, how), (time, start, stale), (lat, lon, hae, ce, le), (callsign, course, speed), (group, remarks, producer))| CotEvent {
-            uid,
-            cot_type,
-            how,
-            time,
-            start,
-            stale,
-            point: CotPoint { lat_deg: lat, lon_deg: lon, hae_m: hae, ce_m: ce, le_m: le },
-            detail: CotDetail {
-                callsign,
-                course_deg: course,
-                speed_mps: speed,
-                group: group.map(|(name, role)| CotGroup { name, role }),
-                remarks,
-                producer_uid: producer,
+        .prop_map(
+            |(
+                (uid, cot_type, how),
+                (time, start, stale),
+                (lat, lon, hae, ce, le),
+                (callsign, course, speed),
+                (group, remarks, producer),
+            )| CotEvent {
+                uid,
+                cot_type,
+                how,
+                time,
+                start,
+                stale,
+                point: CotPoint {
+                    lat_deg: lat,
+                    lon_deg: lon,
+                    hae_m: hae,
+                    ce_m: ce,
+                    le_m: le,
+                },
+                detail: CotDetail {
+                    callsign,
+                    course_deg: course,
+                    speed_mps: speed,
+                    group: group.map(|(name, role)| CotGroup { name, role }),
+                    remarks,
+                    producer_uid: producer,
+                },
             },
-        })
+        )
 }
 
 proptest! {
@@ -375,7 +515,9 @@ proptest! {
 /// same uid, type, time, position, callsign, course, speed and group.
 #[test]
 fn takproto_accepts_our_xml() {
-    let Some(python) = peer_python("cot") else { return };
+    let Some(python) = peer_python("cot") else {
+        return;
+    };
     let dir = std::env::temp_dir().join(format!("guarantor-cot-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut events: Vec<CotEvent> = (0..3).map(sample_event).collect();

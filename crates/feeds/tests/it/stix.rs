@@ -12,7 +12,9 @@ use model::Time;
 use super::cot::{peer_python, run_python};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/stix").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/stix")
+        .join(name)
 }
 
 const SAMPLES: [(&str, usize); 4] = [
@@ -35,27 +37,50 @@ fn every_sample_decodes() {
 
 #[test]
 fn bare_array_and_duplicate_id_are_notes() {
-    let (objects, notes, _) =
-        stix::read_objects(&std::fs::read(data("oasis_incident_sample_infrastructure.json")).unwrap());
+    let (objects, notes, _) = stix::read_objects(
+        &std::fs::read(data("oasis_incident_sample_infrastructure.json")).unwrap(),
+    );
     assert!(notes[0].message.contains("bare JSON array"));
     assert_eq!(notes[0].place, Place::Line { line: 1, byte: 0 });
-    assert!(notes[1].message.contains("duplicate id `relationship--fd3aa181-2ad6-4822-821d-b7e4dd42c19d`"));
-    let incident = objects.iter().find(|o| o.common.object_type == "incident").unwrap();
-    assert_eq!(incident.name(), Some("Sample Destruction with Unknown Recovery"));
-    let extension = &incident.common.extensions["extension-definition--ef765651-680c-498d-9894-99799f2fa126"];
+    assert!(
+        notes[1]
+            .message
+            .contains("duplicate id `relationship--fd3aa181-2ad6-4822-821d-b7e4dd42c19d`")
+    );
+    let incident = objects
+        .iter()
+        .find(|o| o.common.object_type == "incident")
+        .unwrap();
+    assert_eq!(
+        incident.name(),
+        Some("Sample Destruction with Unknown Recovery")
+    );
+    let extension =
+        &incident.common.extensions["extension-definition--ef765651-680c-498d-9894-99799f2fa126"];
     assert_eq!(extension["determination"], "confirmed");
-    assert!(matches!(objects[0].kind, Kind::Other(_)), "the extension definition is kept whole");
+    assert!(
+        matches!(objects[0].kind, Kind::Other(_)),
+        "the extension definition is kept whole"
+    );
 }
 
 #[test]
 fn resolver_on_the_incident_core_sample() {
-    let (objects, _, _) =
-        stix::read_objects(&std::fs::read(data("oasis_incident_sample_infrastructure.json")).unwrap());
+    let (objects, _, _) = stix::read_objects(
+        &std::fs::read(data("oasis_incident_sample_infrastructure.json")).unwrap(),
+    );
     let reports = stix::resolve(&objects);
     assert_eq!(reports.len(), 1);
     let r = &reports[0];
-    let infra: Vec<_> = r.infrastructure.iter().map(|a| a.name.as_deref().unwrap()).collect();
-    assert_eq!(infra, ["Electronic Health Record System", "Enterprise Chat App"]);
+    let infra: Vec<_> = r
+        .infrastructure
+        .iter()
+        .map(|a| a.name.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        infra,
+        ["Electronic Health Record System", "Enterprise Chat App"]
+    );
     assert_eq!(r.attributions.len(), 1);
     assert_eq!(r.attributions[0].actor.name.as_deref(), Some("Evil Org"));
     assert_eq!(r.attributions[0].confidence, None);
@@ -87,9 +112,18 @@ fn common(object_type: &str, seed: &str, confidence: Option<u8>) -> Common {
     }
 }
 
-fn relationship(kind: &str, from: &StixObject, to: &StixObject, confidence: Option<u8>) -> StixObject {
+fn relationship(
+    kind: &str,
+    from: &StixObject,
+    to: &StixObject,
+    confidence: Option<u8>,
+) -> StixObject {
     StixObject {
-        common: common("relationship", &format!("{kind}{}{}", from.id(), to.id()), confidence),
+        common: common(
+            "relationship",
+            &format!("{kind}{}{}", from.id(), to.id()),
+            confidence,
+        ),
         kind: Kind::Relationship(Relationship {
             relationship_type: kind.to_owned(),
             source_ref: from.id().to_owned(),
@@ -104,7 +138,10 @@ fn relationship(kind: &str, from: &StixObject, to: &StixObject, confidence: Opti
 fn grid_scenario() -> Vec<StixObject> {
     let incident = StixObject {
         common: common("incident", "grid-1", None),
-        kind: Kind::Incident(Incident { name: "Substation SCADA wiper".into(), description: None }),
+        kind: Kind::Incident(Incident {
+            name: "Substation SCADA wiper".into(),
+            description: None,
+        }),
     };
     let substation = StixObject {
         common: common("infrastructure", "sub-1", None),
@@ -123,7 +160,10 @@ fn grid_scenario() -> Vec<StixObject> {
     };
     let actor = |seed: &str, name: &str| StixObject {
         common: common("threat-actor", seed, Some(70)),
-        kind: Kind::ThreatActor(ThreatActor { name: name.into(), ..Default::default() }),
+        kind: Kind::ThreatActor(ThreatActor {
+            name: name.into(),
+            ..Default::default()
+        }),
     };
     let gru = actor("gru", "GRU Unit 74455");
     let other = actor("other", "Unrelated Crew");
@@ -149,18 +189,36 @@ fn resolver_follows_chains_and_flags_contradictions() {
         .iter()
         .map(|a| (a.actor.name.as_deref().unwrap(), a.confidence))
         .collect();
-    assert_eq!(got, [("Sandworm Team", Some(80)), ("GRU Unit 74455", Some(60)), ("Unrelated Crew", Some(70))]);
-    assert!(report.contradictory, "Unrelated Crew shares nothing with the Sandworm chain");
+    assert_eq!(
+        got,
+        [
+            ("Sandworm Team", Some(80)),
+            ("GRU Unit 74455", Some(60)),
+            ("Unrelated Crew", Some(70))
+        ]
+    );
+    assert!(
+        report.contradictory,
+        "Unrelated Crew shares nothing with the Sandworm chain"
+    );
     assert!(report.to_string().contains("CONTRADICTORY"));
     // Without the stray attribution, the chain is consistent.
-    let consistent: Vec<StixObject> = objects.into_iter().filter(|o| o.name() != Some("Unrelated Crew")).collect();
+    let consistent: Vec<StixObject> = objects
+        .into_iter()
+        .filter(|o| o.name() != Some("Unrelated Crew"))
+        .collect();
     let consistent: Vec<StixObject> = consistent
         .into_iter()
         .filter(|o| !matches!(&o.kind, Kind::Relationship(r) if r.target_ref.contains(&stix::deterministic_id("threat-actor", "other"))))
         .collect();
     let report = &stix::resolve(&consistent)[0];
     assert!(!report.contradictory);
-    assert!(report.attributions.iter().all(|a| a.basis == Basis::AttributedTo));
+    assert!(
+        report
+            .attributions
+            .iter()
+            .all(|a| a.basis == Basis::AttributedTo)
+    );
 }
 
 #[test]
@@ -173,12 +231,22 @@ fn bad_objects_are_rejected_and_the_rest_kept() {
 ]}
 {"type": "bundle", "id": "bundle--x", "objects": [ {"type": "incident" "#;
     let got = decode_all(&mut stix::StixDecoder::new(), input.as_bytes());
-    let reasons: Vec<(Place, &str)> = got.errors.iter().map(|e| (e.place, e.reason.as_str())).collect();
+    let reasons: Vec<(Place, &str)> = got
+        .errors
+        .iter()
+        .map(|e| (e.place, e.reason.as_str()))
+        .collect();
     assert_eq!(reasons.len(), 4, "{reasons:?}");
-    assert!(reasons[0].1.contains("missing property `target_ref`"), "{reasons:?}");
+    assert!(
+        reasons[0].1.contains("missing property `target_ref`"),
+        "{reasons:?}"
+    );
     assert!(matches!(reasons[0].0, Place::Line { line: 2, .. }));
     assert!(reasons[1].1.contains("confidence"), "{reasons:?}");
-    assert!(reasons[2].1.contains("does not start with its type"), "{reasons:?}");
+    assert!(
+        reasons[2].1.contains("does not start with its type"),
+        "{reasons:?}"
+    );
     assert!(reasons[3].1.starts_with("not JSON"), "{reasons:?}");
     assert!(matches!(reasons[3].0, Place::Line { line: 7, .. }));
     assert!(got.errors[0].raw.starts_with(br#"{"type": "relationship""#));
@@ -200,14 +268,20 @@ fn chunked_documents_decode_alike() {
     }
     feeds::Decoder::finish(&mut decoder, &mut sink);
     assert_eq!(whole.records, sink.records);
-    assert_eq!(whole.records.len(), 76 * 2 + 76, "every object twice, each second one a duplicate note");
+    assert_eq!(
+        whole.records.len(),
+        76 * 2 + 76,
+        "every object twice, each second one a duplicate note"
+    );
 }
 
 /// `stix2` (the OASIS Python library) reads the samples to the same objects:
 /// ids, types, confidence and relationship ends.
 #[test]
 fn samples_agree_with_stix2() {
-    let Some(python) = peer_python("stix") else { return };
+    let Some(python) = peer_python("stix") else {
+        return;
+    };
     for (name, _) in SAMPLES {
         let path = data(name);
         let out = run_python(&python, STIX2_DUMP, &[&path]);
@@ -231,18 +305,35 @@ for raw in objs:
 
 fn summary(o: &StixObject) -> String {
     let (s, t, r) = match &o.kind {
-        Kind::Relationship(r) => (r.source_ref.as_str(), r.target_ref.as_str(), r.relationship_type.as_str()),
+        Kind::Relationship(r) => (
+            r.source_ref.as_str(),
+            r.target_ref.as_str(),
+            r.relationship_type.as_str(),
+        ),
         _ => ("None", "None", "None"),
     };
-    let confidence = o.common.confidence.map_or("None".to_owned(), |c| c.to_string());
-    format!("{}|{}|{}|{}|{}|{}", o.id(), o.common.object_type, confidence, s, t, r)
+    let confidence = o
+        .common
+        .confidence
+        .map_or("None".to_owned(), |c| c.to_string());
+    format!(
+        "{}|{}|{}|{}|{}|{}",
+        o.id(),
+        o.common.object_type,
+        confidence,
+        s,
+        t,
+        r
+    )
 }
 
 /// Our bundle passes the OASIS validator (3.2.0), `stix2` parses it, and our
 /// own reader reads back the same objects.
 #[test]
 fn our_bundles_pass_the_oasis_validator_and_stix2() {
-    let Some(python) = peer_python("stix") else { return };
+    let Some(python) = peer_python("stix") else {
+        return;
+    };
     let objects = grid_scenario();
     let json = stix::bundle_json(&stix::deterministic_id("bundle", "grid"), &objects);
     let path = std::env::temp_dir().join(format!("guarantor-stix-{}.json", std::process::id()));

@@ -1,0 +1,3 @@
+//! The cli integration tests: the real `guarantor` binary, one module per subcommand.
+
+mod ingest;
