@@ -44,6 +44,14 @@ enum Command {
     /// JSON lines; rejections counted on stderr and quarantined; exit 0 clean, 1 some
     /// rejected, 2 unreadable.
     Ingest(cmd::ingest::Args),
+    /// The transparency log: `keygen`, `init`, `append`, `checkpoint`.
+    Ledger(cmd::ledger::Args),
+    /// A party's witness: check the log's proposed checkpoint against the last one seen,
+    /// cosign it, or refuse (exit 1) showing both checkpoints.
+    Witness(cmd::ledger::WitnessArgs),
+    /// Verify a log from its files alone: every tile, the checkpoint's signatures, and the
+    /// proofs asked for; exit 0 verified, 1 failed, 2 unreadable.
+    Verify(cmd::ledger::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +64,9 @@ fn main() -> ExitCode {
         Command::Track(args) => cmd::track::run(&args),
         Command::Bench(args) => cmd::bench::run(&args),
         Command::Ingest(args) => cmd::ingest::run(&args),
+        Command::Ledger(args) => cmd::ledger::run(&args),
+        Command::Witness(args) => cmd::ledger::witness(&args),
+        Command::Verify(args) => cmd::ledger::verify(&args),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod check;
 pub mod demo;
 pub mod ingest;
+pub mod ledger;
 pub mod schema;
 pub mod track;
 pub mod version;
