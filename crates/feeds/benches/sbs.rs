@@ -38,6 +38,20 @@ fn traffic(n_lines: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// On-CPU nanoseconds of this thread (Linux `schedstat`); see benches/ais.rs.
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+fn decode_once(config: &DecoderConfig, input: &[u8]) {
+    let mut decoder = SbsDecoder::new(config.clone());
+    let mut sink = Count::default();
+    decoder.feed(input, &mut sink);
+    decoder.finish(&mut sink);
+    assert_eq!(sink.n_errors, 0);
+}
+
 fn bench(c: &mut Criterion) {
     let config = DecoderConfig {
         source: SourceId::new("sbs:bench"),
@@ -47,15 +61,18 @@ fn bench(c: &mut Criterion) {
     let input = traffic(n_lines);
     let mut group = c.benchmark_group("sbs");
     group.throughput(Throughput::Elements(n_lines as u64));
-    group.bench_function("decode", |b| {
-        b.iter(|| {
-            let mut decoder = SbsDecoder::new(config.clone());
-            let mut sink = Count::default();
-            decoder.feed(&input, &mut sink);
-            decoder.finish(&mut sink);
-            assert_eq!(sink.n_errors, 0);
-        })
-    });
+    group.bench_function("decode", |b| b.iter(|| decode_once(&config, &input)));
+    if thread_cpu_ns().is_some() {
+        group.bench_function("decode_on_cpu", |b| {
+            b.iter_custom(|iters| {
+                let start = thread_cpu_ns().unwrap_or(0);
+                for _ in 0..iters {
+                    decode_once(&config, &input);
+                }
+                std::time::Duration::from_nanos(thread_cpu_ns().unwrap_or(0) - start)
+            })
+        });
+    }
     group.finish();
 }
 

@@ -469,10 +469,8 @@ impl State {
             aircraft.altitude = Some((alt, msg.time));
         }
         let own_velocity = velocity(msg);
-        if msg.transmission == 4 {
-            if let Some(v) = own_velocity {
-                aircraft.velocity = Some((v, msg.time));
-            }
+        if let (4, Some(v)) = (msg.transmission, own_velocity) {
+            aircraft.velocity = Some((v, msg.time));
         }
         let (Some(lat_deg), Some(lon_deg)) = (msg.lat_deg, msg.lon_deg) else {
             return;

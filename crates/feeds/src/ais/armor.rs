@@ -46,8 +46,9 @@ pub(crate) fn text_value(c: u8) -> u8 {
     }
 }
 
-/// Bits of an assembled payload, packed big-endian, with zeroed slack after
-/// the end so a read past it yields zeros rather than stale bits.
+/// Bits of an assembled payload, packed big-endian in a fixed, zero-filled
+/// buffer: bytes past the end are always zero, so a field straddling the end
+/// reads zeros rather than stale bits, and nothing is reallocated per message.
 #[derive(Debug)]
 pub struct Bits {
     bytes: Vec<u8>,
@@ -61,13 +62,18 @@ pub(crate) enum ArmorError {
     BadChar { index: usize, byte: u8 },
     /// More fill bits than the payload has.
     FillTooLong,
+    /// More characters than the buffer was made for.
+    TooLong,
 }
+
+/// Zero bytes kept after the last usable byte so an 8-byte window never runs off.
+const SLACK_BYTES: usize = 8;
 
 impl Bits {
     /// An empty buffer able to hold `chars_max` payload characters.
     pub(crate) fn with_capacity(chars_max: usize) -> Bits {
         Bits {
-            bytes: Vec::with_capacity(chars_max * 6 / 8 + 16),
+            bytes: vec![0; (chars_max * 6).div_ceil(8) + SLACK_BYTES],
             len_bits: 0,
         }
     }
@@ -76,25 +82,32 @@ impl Bits {
         self.len_bits
     }
 
+    fn capacity_bits(&self) -> usize {
+        (self.bytes.len() - SLACK_BYTES) * 8
+    }
+
     pub(crate) fn clear(&mut self) {
-        self.bytes.clear();
+        let used = self.len_bits.div_ceil(8);
+        self.bytes[..used].fill(0);
         self.len_bits = 0;
     }
 
-    /// Appends the 6-bit values of `payload` (several fragments are appended
-    /// in order), then `fill_bits` are taken off the end when `last` is set.
+    /// Appends the 6-bit values of `payload`, then takes `fill_bits` off the
+    /// end when `last` is set.
     pub(crate) fn push_payload(
         &mut self,
         payload: &[u8],
         fill_bits: u8,
         last: bool,
     ) -> Result<(), ArmorError> {
-        // Pack four characters (24 bits) into three bytes at a time when the
-        // buffer is byte aligned, which it is for every fragment but the rare
-        // one whose predecessor had a length not a multiple of four.
+        if self.len_bits + 6 * payload.len() > self.capacity_bits() {
+            return Err(ArmorError::TooLong);
+        }
+        // Four characters (24 bits) into three bytes at a time while the
+        // buffer is byte aligned, which it is unless an earlier push was not.
         let mut index = 0;
-        if self.len_bits % 8 == 0 {
-            self.bytes.truncate(self.len_bits / 8);
+        if self.len_bits.is_multiple_of(8) {
+            let mut at = self.len_bits / 8;
             while index + 4 <= payload.len() {
                 let a = UNARMOR[payload[index] as usize];
                 let b = UNARMOR[payload[index + 1] as usize];
@@ -107,11 +120,11 @@ impl Bits {
                     | (u32::from(b) << 12)
                     | (u32::from(c) << 6)
                     | u32::from(d);
-                self.bytes
-                    .extend_from_slice(&[(word >> 16) as u8, (word >> 8) as u8, word as u8]);
-                self.len_bits += 24;
+                self.bytes[at..at + 3].copy_from_slice(&word.to_be_bytes()[1..]);
+                at += 3;
                 index += 4;
             }
+            self.len_bits = at * 8;
         }
         for (offset, &byte) in payload[index..].iter().enumerate() {
             let value = UNARMOR[byte as usize];
@@ -128,48 +141,53 @@ impl Bits {
             if fill > self.len_bits {
                 return Err(ArmorError::FillTooLong);
             }
+            let old_used = self.len_bits.div_ceil(8);
             self.len_bits -= fill;
+            // Keep the invariant: every bit past the end is zero.
+            let used = self.len_bits.div_ceil(8);
+            self.bytes[used..old_used].fill(0);
+            if !self.len_bits.is_multiple_of(8) {
+                self.bytes[used - 1] &= 0xFFu8 << (8 - self.len_bits % 8);
+            }
         }
-        // Zero slack so reads past the end (guarded by length checks, but a
-        // field straddling the end must not see garbage) read zeros.
-        self.bytes.truncate(self.len_bits.div_ceil(8));
-        if self.len_bits % 8 != 0 {
-            let last_byte = self.bytes.len() - 1;
-            self.bytes[last_byte] &= 0xFFu8 << (8 - self.len_bits % 8);
-        }
-        self.bytes.extend_from_slice(&[0; 8]);
-        self.bytes.truncate(self.len_bits.div_ceil(8) + 8);
         Ok(())
     }
 
-    /// Appends the low `n` bits of `value` (n ≤ 57).
+    /// Appends the low `n` bits of `value` (n ≤ 57). The caller keeps within
+    /// capacity (the encoder's messages are at most 424 bits).
     pub(crate) fn push_bits(&mut self, value: u64, n: usize) {
         debug_assert!(n <= 57);
-        self.bytes.truncate(self.len_bits.div_ceil(8));
+        assert!(
+            self.len_bits + n <= self.capacity_bits(),
+            "bit buffer overflow"
+        );
         let mut remaining = n;
         while remaining > 0 {
             let bit_in_byte = self.len_bits % 8;
-            if bit_in_byte == 0 {
-                self.bytes.push(0);
-            }
             let room = 8 - bit_in_byte;
             let take = room.min(remaining);
             let chunk = ((value >> (remaining - take)) & ((1 << take) - 1)) as u8;
-            let last = self.bytes.len() - 1;
-            self.bytes[last] |= chunk << (room - take);
+            self.bytes[self.len_bits / 8] |= chunk << (room - take);
             self.len_bits += take;
             remaining -= take;
         }
     }
 
-    /// The unsigned field of `len` bits (≤ 57) at bit `start`; zeros past the end.
+    /// The unsigned field of `len` bits (1-57) at bit `start`; zeros past the end.
     pub fn u(&self, start: usize, len: usize) -> u64 {
-        debug_assert!(len <= 57);
+        debug_assert!((1..=57).contains(&len));
         let byte = start / 8;
-        let mut window = [0u8; 8];
-        let available = self.bytes.len().saturating_sub(byte).min(8);
-        window[..available].copy_from_slice(&self.bytes[byte..byte + available]);
-        let word = u64::from_be_bytes(window);
+        let word = match self.bytes.get(byte..byte + 8) {
+            Some(window) => u64::from_be_bytes(window.try_into().unwrap_or([0; 8])),
+            None => {
+                let mut window = [0u8; 8];
+                let available = self.bytes.len().saturating_sub(byte).min(8);
+                if available > 0 {
+                    window[..available].copy_from_slice(&self.bytes[byte..byte + available]);
+                }
+                u64::from_be_bytes(window)
+            }
+        };
         (word << (start % 8)) >> (64 - len)
     }
 

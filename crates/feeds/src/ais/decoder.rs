@@ -532,6 +532,7 @@ fn armor_reason(e: ArmorError) -> String {
             [byte].escape_ascii()
         ),
         ArmorError::FillTooLong => "fill bits exceed the payload".to_owned(),
+        ArmorError::TooLong => format!("payload longer than {ais_payload_chars_max} characters"),
     }
 }
 

@@ -360,7 +360,9 @@ fn any_message() -> impl Strategy<Value = Message> {
 /// sequence id) as the decoder does, so peers can be compared field by field.
 fn messages_of(text: &str) -> Vec<(Vec<String>, Result<Message, String>)> {
     let mut out = Vec::new();
-    let mut pending: BTreeMap<(u8, Option<u8>), (Vec<String>, Vec<u8>)> = BTreeMap::new();
+    // (channel, sequence id) -> (lines, payload characters so far)
+    type Fragments = (Vec<String>, Vec<u8>);
+    let mut pending: BTreeMap<(u8, Option<u8>), Fragments> = BTreeMap::new();
     for line in text.lines() {
         let sentence = match ais::parse_line(line.as_bytes()) {
             Ok(Line::Ais(s)) => s,
