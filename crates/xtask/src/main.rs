@@ -6,6 +6,10 @@
 //!   `target/peers/`, Debian packages when missing and we are root), then runs
 //!   every test in the workspace. This is the README's test command.
 //! - `cargo xtask peers`: only the installation step.
+//! - `cargo xtask zones`: builds `pacts/data/` (borders, zones, infrastructure)
+//!   from `data/natural-earth/`; see `zones.rs`.
+
+mod zones;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,11 +56,12 @@ fn main() -> Result<()> {
     let root = workspace_root();
     match task.as_str() {
         "peers" => install_peers(&root),
+        "zones" => zones::run(&root),
         "test" => {
             install_peers(&root)?;
             run_tests(&root)
         }
-        other => bail!("unknown task `{other}`: expected `test` or `peers`"),
+        other => bail!("unknown task `{other}`: expected `test`, `peers` or `zones`"),
     }
 }
 
