@@ -49,6 +49,10 @@ const VENVS: &[Venv] = &[
 const DEBIAN: &[(&str, &str)] = &[
     // gpsd's AIS decoder (`gpsdecode -j`), a third independent AIS peer (crates/feeds).
     ("gpsd-clients", "/usr/bin/gpsdecode"),
+    // Go's sumdb note and tlog packages check the ledger's checkpoints, tiles and proofs
+    // (crates/ledger, built in GOPATH mode from the Debian source tree, no network).
+    ("golang-go", "/usr/bin/go"),
+    ("golang-golang-x-mod-dev", "/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog"),
 ];
 
 fn main() -> Result<()> {

@@ -71,11 +71,11 @@ fn run(dir: &Path, key: &Path, seed: u64) -> ledger::Result<()> {
         let range = log.append_entries(&entries)?;
         // Written only after the fsync: what the test may hold us to.
         let _ = writeln!(out, "ack {} {}", range.start, range.end);
-        if round % 3 == 2 {
-            if let CheckpointOutcome::Published { note, .. } = log.checkpoint()? {
-                let encoded = base64::engine::general_purpose::STANDARD.encode(note);
-                let _ = writeln!(out, "published {encoded}");
-            }
+        if round % 3 == 2
+            && let CheckpointOutcome::Published { note, .. } = log.checkpoint()?
+        {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(note);
+            let _ = writeln!(out, "published {encoded}");
         }
         let _ = out.flush();
     }
