@@ -19,7 +19,11 @@ pub enum Assoc {
     Missed,
     Plot(u32),
     /// JPDA: `weights[start..start + len]` with `beta0` for "none of them".
-    Pda { start: u32, len: u32, beta0: f64 },
+    Pda {
+        start: u32,
+        len: u32,
+        beta0: f64,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -43,7 +47,13 @@ impl Association {
 
 /// Associates plots to tracks from hypotheses grouped by track.
 pub trait Associator: Send + Sync + std::fmt::Debug {
-    fn associate(&self, n_tracks: usize, n_plots: usize, hyps: &[Hypothesis], out: &mut Association);
+    fn associate(
+        &self,
+        n_tracks: usize,
+        n_plots: usize,
+        hyps: &[Hypothesis],
+        out: &mut Association,
+    );
 }
 
 /// Global nearest neighbour: the assignment minimising the summed Mahalanobis
@@ -65,6 +75,9 @@ pub struct Jpda {
     /// Used for clusters too big to enumerate.
     pub fallback: Gnn,
 }
+
+/// A track, its plots with their probabilities, and the probability of none.
+type Marginals = (u32, Vec<(u32, f64)>, f64);
 
 /// A cluster: its tracks (ascending) and their hypotheses.
 #[derive(Debug, Default)]
@@ -91,7 +104,10 @@ fn clusters(
 ) -> (Vec<(u32, std::ops::Range<usize>)>, Vec<Cluster>) {
     let mut parent: Vec<u32> = (0..(n_tracks + n_plots) as u32).collect();
     for h in hyps {
-        let (a, b) = (find(&mut parent, h.track), find(&mut parent, n_tracks as u32 + h.plot));
+        let (a, b) = (
+            find(&mut parent, h.track),
+            find(&mut parent, n_tracks as u32 + h.plot),
+        );
         if a != b {
             let (lo, hi) = if a < b { (a, b) } else { (b, a) };
             parent[hi as usize] = lo;
@@ -169,7 +185,13 @@ impl Gnn {
 }
 
 impl Associator for Gnn {
-    fn associate(&self, n_tracks: usize, n_plots: usize, hyps: &[Hypothesis], out: &mut Association) {
+    fn associate(
+        &self,
+        n_tracks: usize,
+        n_plots: usize,
+        hyps: &[Hypothesis],
+        out: &mut Association,
+    ) {
         out.reset(n_tracks, n_plots);
         let (singles, multi) = clusters(n_tracks, n_plots, hyps);
         for (t, range) in singles {
@@ -193,7 +215,7 @@ impl Jpda {
     }
 
     /// Marginal association probabilities by enumerating joint events.
-    fn solve(&self, c: &Cluster) -> Vec<(u32, Vec<(u32, f64)>, f64)> {
+    fn solve(&self, c: &Cluster) -> Vec<Marginals> {
         let mut by_track: Vec<Vec<(u32, f64)>> = vec![Vec::new(); c.tracks.len()];
         let mut row = 0;
         for (i, h) in c.hyps.iter().enumerate() {
@@ -207,22 +229,33 @@ impl Jpda {
         let mut marg_miss = vec![0.0; by_track.len()];
         let mut choice = vec![usize::MAX; by_track.len()];
         let mut total = 0.0;
-        enumerate(&by_track, miss, 0, &mut Vec::new(), 1.0, &mut choice, &mut |w, choice| {
-            total += w;
-            for (t, &k) in choice.iter().enumerate() {
-                if k == usize::MAX {
-                    marg_miss[t] += w;
-                } else {
-                    marg[t][k] += w;
+        enumerate(
+            &by_track,
+            miss,
+            0,
+            &mut Vec::new(),
+            1.0,
+            &mut choice,
+            &mut |w, choice| {
+                total += w;
+                for (t, &k) in choice.iter().enumerate() {
+                    if k == usize::MAX {
+                        marg_miss[t] += w;
+                    } else {
+                        marg[t][k] += w;
+                    }
                 }
-            }
-        });
+            },
+        );
         let total = total.max(1e-300);
         c.tracks
             .iter()
             .enumerate()
             .map(|(i, &t)| {
-                let w = by_track[i].iter().zip(&marg[i]).map(|(&(p, _), m)| (p, m / total));
+                let w = by_track[i]
+                    .iter()
+                    .zip(&marg[i])
+                    .map(|(&(p, _), m)| (p, m / total));
                 (t, w.collect(), marg_miss[i] / total)
             })
             .collect()
@@ -258,12 +291,21 @@ fn enumerate(
 }
 
 impl Associator for Jpda {
-    fn associate(&self, n_tracks: usize, n_plots: usize, hyps: &[Hypothesis], out: &mut Association) {
+    fn associate(
+        &self,
+        n_tracks: usize,
+        n_plots: usize,
+        hyps: &[Hypothesis],
+        out: &mut Association,
+    ) {
         out.reset(n_tracks, n_plots);
         let (singles, multi) = clusters(n_tracks, n_plots, hyps);
         let singles: Vec<Cluster> = singles
             .into_iter()
-            .map(|(t, r)| Cluster { tracks: vec![t], hyps: hyps[r].to_vec() })
+            .map(|(t, r)| Cluster {
+                tracks: vec![t],
+                hyps: hyps[r].to_vec(),
+            })
             .collect();
         let all: Vec<&Cluster> = singles.iter().chain(multi.iter()).collect();
         let small = |c: &Cluster| {
@@ -272,10 +314,16 @@ impl Associator for Jpda {
             plots.dedup();
             c.tracks.len() <= JPDA_CLUSTER_TRACKS_MAX && plots.len() <= JPDA_CLUSTER_PLOTS_MAX
         };
-        type Solved = Result<Vec<(u32, Vec<(u32, f64)>, f64)>, Vec<(u32, u32)>>;
+        type Solved = Result<Vec<Marginals>, Vec<(u32, u32)>>;
         let solved: Vec<Solved> = all
             .par_iter()
-            .map(|c| if small(c) { Ok(self.solve(c)) } else { Err(self.fallback.solve(c)) })
+            .map(|c| {
+                if small(c) {
+                    Ok(self.solve(c))
+                } else {
+                    Err(self.fallback.solve(c))
+                }
+            })
             .collect();
         for s in solved {
             match s {

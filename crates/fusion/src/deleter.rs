@@ -46,7 +46,11 @@ impl Deleter for MissesOrCovariance {
         }
         let mut kept = Vec::with_capacity(tracks.len());
         for t in tracks.drain(..) {
-            if self.ended(&t, time) { deleted.push(t) } else { kept.push(t) }
+            if self.ended(&t, time) {
+                deleted.push(t)
+            } else {
+                kept.push(t)
+            }
         }
         *tracks = kept;
     }

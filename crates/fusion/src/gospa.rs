@@ -20,7 +20,10 @@ pub fn gospa(truth: &[[f64; 2]], tracks: &[[f64; 2]], c: f64, p: f64) -> Gospa {
     let cp = c.powf(p);
     let mut cells: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
     for (j, y) in tracks.iter().enumerate() {
-        cells.entry(((y[0] / c).floor() as i64, (y[1] / c).floor() as i64)).or_default().push(j);
+        cells
+            .entry(((y[0] / c).floor() as i64, (y[1] / c).floor() as i64))
+            .or_default()
+            .push(j);
     }
     // Close pairs, and union-find over truths (0..m) and tracks (m..m+n).
     let (m, n) = (truth.len(), tracks.len());
@@ -50,7 +53,10 @@ pub fn gospa(truth: &[[f64; 2]], tracks: &[[f64; 2]], c: f64, p: f64) -> Gospa {
     }
     let mut by_root: HashMap<usize, Vec<(usize, usize, f64)>> = HashMap::new();
     for &(i, j, d) in &pairs {
-        by_root.entry(find(&mut parent, i)).or_default().push((i, j, d));
+        by_root
+            .entry(find(&mut parent, i))
+            .or_default()
+            .push((i, j, d));
     }
     let mut roots: Vec<usize> = by_root.keys().copied().collect();
     roots.sort_unstable();

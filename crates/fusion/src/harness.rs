@@ -57,7 +57,12 @@ pub fn parse_detections(text: &str) -> (Vec<Detection>, Vec<LineError>) {
         }
         let f: Vec<&str> = line.split(',').collect();
         let num = |s: &str| s.trim().parse::<f64>().ok();
-        match (f.len(), f.first().and_then(|s| num(s)), f.get(2).and_then(|s| num(s)), f.get(3).and_then(|s| num(s))) {
+        match (
+            f.len(),
+            f.first().and_then(|s| num(s)),
+            f.get(2).and_then(|s| num(s)),
+            f.get(3).and_then(|s| num(s)),
+        ) {
             (4, Some(t), Some(x), Some(y)) => out.push(Detection {
                 time: Time::from_unix_us((t * 1e6).round() as i64),
                 sensor_id: f[1].trim().to_owned(),
@@ -127,11 +132,22 @@ pub const TRACKS_HEADER: &str = "time_s,track_id,x_m,y_m";
 pub fn format_time_s(t: Time) -> String {
     let us = t.unix_us;
     let sign = if us < 0 { "-" } else { "" };
-    format!("{sign}{}.{:06}", us.unsigned_abs() / 1_000_000, us.unsigned_abs() % 1_000_000)
+    format!(
+        "{sign}{}.{:06}",
+        us.unsigned_abs() / 1_000_000,
+        us.unsigned_abs() % 1_000_000
+    )
 }
 
 pub fn write_track_row(w: &mut impl Write, r: &TrackRow) -> io::Result<()> {
-    writeln!(w, "{},{},{:.3},{:.3}", format_time_s(r.time), r.track_id, r.x_m, r.y_m)
+    writeln!(
+        w,
+        "{},{},{:.3},{:.3}",
+        format_time_s(r.time),
+        r.track_id,
+        r.x_m,
+        r.y_m
+    )
 }
 
 /// What a harness run produced besides the rows.
@@ -174,18 +190,26 @@ pub fn run(
         start = end;
         summary.n_detections += batch.len() as u64;
         if last_time.is_some_and(|t| time < t) {
-            batch.iter().for_each(|_| summary.rejects.add(RejectReason::TooLate));
+            batch
+                .iter()
+                .for_each(|_| summary.rejects.add(RejectReason::TooLate));
             continue;
         }
         let sensor = sensors.iter().position(|s| s.sensor_id == *sensor_id);
         if sensor.is_none() && !sensors.is_empty() {
-            batch.iter().for_each(|_| summary.rejects.add(RejectReason::UnknownSensor));
+            batch
+                .iter()
+                .for_each(|_| summary.rejects.add(RejectReason::UnknownSensor));
             continue;
         }
         let sensor = sensor.unwrap_or(0);
-        let sigma = sensors.get(sensor).map_or(default_sigma_m, |s| s.meas_sigma_m);
+        let sigma = sensors
+            .get(sensor)
+            .map_or(default_sigma_m, |s| s.meas_sigma_m);
         if !(sigma.is_finite() && sigma > 0.0) {
-            batch.iter().for_each(|_| summary.rejects.add(RejectReason::ImpossibleCovariance));
+            batch
+                .iter()
+                .for_each(|_| summary.rejects.add(RejectReason::ImpossibleCovariance));
             continue;
         }
         plots.clear();
@@ -202,7 +226,9 @@ pub fn run(
         tracker.number_new(outcome.n_confirmed, &mut next_id);
         for t in tracker.tracks() {
             let height = t.filter.height.map(|h| h.mean[0]);
-            summary.last_class.insert(t.id, (t.class, band(t.class, height)));
+            summary
+                .last_class
+                .insert(t.id, (t.class, band(t.class, height)));
         }
         emit(time, tracker.tracks());
     }
@@ -233,7 +259,10 @@ pub fn write_our_csv_row(w: &mut impl Write, t: &Track) -> io::Result<()> {
         band,
         t.quality,
         t.cooperative,
-        t.identity.icao24.map(|v| format!("{v:06X}")).unwrap_or_default(),
+        t.identity
+            .icao24
+            .map(|v| format!("{v:06X}"))
+            .unwrap_or_default(),
         t.identity.mmsi.map(|v| v.to_string()).unwrap_or_default(),
         t.identity.cot_uid.as_deref().unwrap_or(""),
         t.n_updates,

@@ -50,7 +50,10 @@ pub struct Gate {
 
 impl Default for Gate {
     fn default() -> Self {
-        Gate { mahalanobis: 3.717, radius_max_m: 20_000.0 }
+        Gate {
+            mahalanobis: 3.717,
+            radius_max_m: 20_000.0,
+        }
     }
 }
 
@@ -95,16 +98,26 @@ fn test(
     }
     let s_inv = Mat2::new(s[(1, 1)], -s[(0, 1)], -s[(1, 0)], s[(0, 0)]) / det_s;
     let d2 = (nu.transpose() * s_inv * nu)[(0, 0)];
-    if !(d2 < gate.mahalanobis * gate.mahalanobis) {
+    // NaN fails the gate too.
+    if d2.is_nan() || d2 >= gate.mahalanobis * gate.mahalanobis {
         return None;
     }
     let same_identity = plot.identity_key != 0 && plot.identity_key == key;
     let distance = if same_identity { 0.0 } else { d2.sqrt() };
-    Some(Hypothesis { track, plot: plot_idx, distance, d2, det_s })
+    Some(Hypothesis {
+        track,
+        plot: plot_idx,
+        distance,
+        d2,
+        det_s,
+    })
 }
 
 fn r_max(plots: &[Plot]) -> f64 {
-    plots.iter().map(|p| max_eigenvalue(&p.r)).fold(0.0, f64::max)
+    plots
+        .iter()
+        .map(|p| max_eigenvalue(&p.r))
+        .fold(0.0, f64::max)
 }
 
 /// A uniform grid over the plots' bounding box; plots of a cell are contiguous.
@@ -151,7 +164,14 @@ impl Grid {
             plot_of[fill[c] as usize] = i as u32;
             fill[c] += 1;
         }
-        Grid { min, cell_m, nx, ny, cell_start, plot_of }
+        Grid {
+            min,
+            cell_m,
+            nx,
+            ny,
+            cell_start,
+            plot_of,
+        }
     }
 
     fn for_each_near(&self, centre: &Vec2, radius_m: f64, mut visit: impl FnMut(u32)) {
@@ -161,7 +181,10 @@ impl Grid {
             return;
         }
         let (x0, y0) = (lo.x.max(0.0) as usize, lo.y.max(0.0) as usize);
-        let (x1, y1) = ((hi.x as usize).min(self.nx - 1), (hi.y as usize).min(self.ny - 1));
+        let (x1, y1) = (
+            (hi.x as usize).min(self.nx - 1),
+            (hi.y as usize).min(self.ny - 1),
+        );
         for cy in y0..=y1 {
             let row = cy * self.nx;
             let (a, b) = (self.cell_start[row + x0], self.cell_start[row + x1 + 1]);
@@ -183,7 +206,11 @@ impl Hypothesiser for GridGate {
         if plots.is_empty() || predictions.is_empty() {
             return;
         }
-        let cell_m = if self.cell_m > 0.0 { self.cell_m } else { 2_000.0 };
+        let cell_m = if self.cell_m > 0.0 {
+            self.cell_m
+        } else {
+            2_000.0
+        };
         let grid = Grid::build(plots, cell_m);
         let r_max = r_max(plots);
         let gate = self.gate;

@@ -33,19 +33,32 @@ pub struct MOfN {
 
 impl Default for MOfN {
     fn default() -> Self {
-        MOfN { m: 3, n: 4, velocity_sigma_mps: 100.0, q: 0.5 }
+        MOfN {
+            m: 3,
+            n: 4,
+            velocity_sigma_mps: 100.0,
+            q: 0.5,
+        }
     }
 }
 
 impl MOfN {
     fn decide(&self, t: &TrackState) -> Decision {
-        let window = if self.n >= 32 { u32::MAX } else { (1u32 << self.n) - 1 };
+        let window = if self.n >= 32 {
+            u32::MAX
+        } else {
+            (1u32 << self.n) - 1
+        };
         let hits = (t.history & window).count_ones();
         if hits >= self.m {
             return Decision::Confirm;
         }
         let remaining = (self.n - 1).saturating_sub(t.age_scans);
-        if hits + remaining < self.m { Decision::Drop } else { Decision::Keep }
+        if hits + remaining < self.m {
+            Decision::Drop
+        } else {
+            Decision::Keep
+        }
     }
 
     pub fn spawn(&self, plot: &Plot, time: Time) -> TrackState {
@@ -57,12 +70,21 @@ impl MOfN {
         cov[(2, 2)] = plot.r[(1, 1)];
         cov[(1, 1)] = v2;
         cov[(3, 3)] = v2;
-        let est = Gaussian { mean: Vec4::new(plot.z.x, 0.0, plot.z.y, 0.0), cov };
-        let height = plot.height_m.map(|h| crate::predictor::height_from(h, plot.height_sigma_m, 50.0));
+        let est = Gaussian {
+            mean: Vec4::new(plot.z.x, 0.0, plot.z.y, 0.0),
+            cov,
+        };
+        let height = plot
+            .height_m
+            .map(|h| crate::predictor::height_from(h, plot.height_sigma_m, 50.0));
         TrackState {
             id: 0,
             time,
-            filter: Filter { est, imm: None, height },
+            filter: Filter {
+                est,
+                imm: None,
+                height,
+            },
             q: self.q,
             history: 1,
             n_updates: 1,

@@ -58,7 +58,10 @@ pub struct PictureConfig {
 impl Default for PictureConfig {
     fn default() -> Self {
         PictureConfig {
-            tracker: TrackerConfig { motion: crate::plane::Motion::Cv, ..Default::default() },
+            tracker: TrackerConfig {
+                motion: crate::plane::Motion::Cv,
+                ..Default::default()
+            },
             sensors: Vec::new(),
             sector_deg: 2.0,
             sector_margin_m: 5_000.0,
@@ -70,6 +73,9 @@ impl Default for PictureConfig {
 }
 
 type SectorKey = (i32, i32);
+
+/// Where an observation is: position, horizontal covariance, height and its sigma.
+type Located = (Geodetic, Mat2, Option<(f64, f64)>);
 
 #[derive(Debug)]
 struct Sector {
@@ -95,7 +101,11 @@ impl Picture {
     pub fn new(mut config: PictureConfig) -> Picture {
         config.sensors.truncate(SENSORS_MAX);
         config.oosm_lag = Duration::from_us(config.oosm_lag.us.clamp(0, OOSM_LAG_US_MAX));
-        let sensor_planes = config.sensors.iter().map(|s| s.position.map(TangentPlane::new)).collect();
+        let sensor_planes = config
+            .sensors
+            .iter()
+            .map(|s| s.position.map(TangentPlane::new))
+            .collect();
         Picture {
             config,
             sensor_planes,
@@ -145,8 +155,11 @@ impl Picture {
         }
         self.newest = Some(self.newest.map_or(obs.time, |n| n.max(obs.time)));
         self.seq += 1;
-        self.buffer.insert((obs.time, sensor as u16, obs.raw_digest, self.seq), obs);
-        let horizon = self.newest.map_or(Time::UNIX_EPOCH, |n| n - self.config.oosm_lag);
+        self.buffer
+            .insert((obs.time, sensor as u16, obs.raw_digest, self.seq), obs);
+        let horizon = self
+            .newest
+            .map_or(Time::UNIX_EPOCH, |n| n - self.config.oosm_lag);
         let mut overflow = self.buffer.len().saturating_sub(REORDER_OBSERVATIONS_MAX);
         self.rejects_add_n(RejectReason::BufferOverflow, overflow as u64);
         let mut ready = Vec::new();
@@ -163,8 +176,10 @@ impl Picture {
 
     /// Releases everything buffered (end of input).
     pub fn finish(&mut self) {
-        let ready: Vec<(u16, Observation)> =
-            std::mem::take(&mut self.buffer).into_iter().map(|(k, o)| (k.1, o)).collect();
+        let ready: Vec<(u16, Observation)> = std::mem::take(&mut self.buffer)
+            .into_iter()
+            .map(|(k, o)| (k.1, o))
+            .collect();
         self.process(ready);
     }
 
@@ -180,7 +195,12 @@ impl Picture {
         }
         let ok = |s: f64| s > 0.0 && s <= self.config.sigma_max_m;
         match &obs.measurement {
-            Measurement::Polar { range_m, range_sigma_m, azimuth_sigma_deg, .. } => {
+            Measurement::Polar {
+                range_m,
+                range_sigma_m,
+                azimuth_sigma_deg,
+                ..
+            } => {
                 if !(ok(*range_sigma_m) && *azimuth_sigma_deg > 0.0 && *azimuth_sigma_deg < 90.0)
                     || *range_m < 0.0
                 {
@@ -190,7 +210,11 @@ impl Picture {
                     return Err(RejectReason::SensorPositionUnknown);
                 }
             }
-            Measurement::Position { horizontal_sigma_m, vertical_sigma_m, .. } => {
+            Measurement::Position {
+                horizontal_sigma_m,
+                vertical_sigma_m,
+                ..
+            } => {
                 if !ok(*horizontal_sigma_m) || vertical_sigma_m.is_some_and(|v| !ok(v)) {
                     return Err(RejectReason::ImpossibleCovariance);
                 }
@@ -201,7 +225,10 @@ impl Picture {
 
     fn sector_key(&self, p: &Geodetic) -> SectorKey {
         let d = self.config.sector_deg;
-        ((p.lat_deg / d).floor() as i32, (p.lon_deg / d).floor() as i32)
+        (
+            (p.lat_deg / d).floor() as i32,
+            (p.lon_deg / d).floor() as i32,
+        )
     }
 
     fn sector_origin(&self, key: SectorKey) -> Geodetic {
@@ -270,10 +297,16 @@ impl Picture {
                     home,
                 }
             };
-            by_sector.entry(home).or_default().push(plot(&self.sectors[&home].plane, true));
+            by_sector
+                .entry(home)
+                .or_default()
+                .push(plot(&self.sectors[&home].plane, true));
             for key in self.neighbours_near(&geo, home) {
                 if let Some(s) = self.sectors.get(&key) {
-                    by_sector.entry(key).or_default().push(plot(&s.plane, false));
+                    by_sector
+                        .entry(key)
+                        .or_default()
+                        .push(plot(&s.plane, false));
                 }
             }
         }
@@ -285,7 +318,14 @@ impl Picture {
             .collect();
         let outcomes: Vec<(SectorKey, usize)> = work
             .par_iter_mut()
-            .map(|(k, s, plots)| (**k, s.tracker.step(time, Some(sensor), plots, identities).n_confirmed))
+            .map(|(k, s, plots)| {
+                (
+                    **k,
+                    s.tracker
+                        .step(time, Some(sensor), plots, identities)
+                        .n_confirmed,
+                )
+            })
             .collect();
         for (key, n) in outcomes {
             if let Some(s) = self.sectors.get_mut(&key) {
@@ -303,7 +343,10 @@ impl Picture {
         let mut keys = Vec::new();
         for (dlat, dlon) in [(-m_lat, 0.0), (m_lat, 0.0), (0.0, -m_lon), (0.0, m_lon)] {
             let probe = Geodetic::new(geo.lat_deg + dlat, geo.lon_deg + dlon, 0.0);
-            let k = ((probe.lat_deg / d).floor() as i32, (probe.lon_deg / d).floor() as i32);
+            let k = (
+                (probe.lat_deg / d).floor() as i32,
+                (probe.lon_deg / d).floor() as i32,
+            );
             if k != home && !keys.contains(&k) {
                 keys.push(k);
             }
@@ -313,20 +356,35 @@ impl Picture {
 
     /// Where an observation is: geodetic position, horizontal covariance in
     /// the local ENU frame, height and its sigma.
-    fn locate(&self, sensor: u16, obs: &Observation) -> Option<(Geodetic, Mat2, Option<(f64, f64)>)> {
+    fn locate(&self, sensor: u16, obs: &Observation) -> Option<Located> {
         match &obs.measurement {
-            Measurement::Position { position, horizontal_sigma_m, vertical_sigma_m, .. } => {
+            Measurement::Position {
+                position,
+                horizontal_sigma_m,
+                vertical_sigma_m,
+                ..
+            } => {
                 let cov = Mat2::identity() * (horizontal_sigma_m * horizontal_sigma_m);
                 let height = vertical_sigma_m.map(|v| (position.alt_m, v));
                 Some((*position, cov, height))
             }
-            Measurement::Polar { range_m, azimuth_deg, height_m, range_sigma_m, azimuth_sigma_deg } => {
+            Measurement::Polar {
+                range_m,
+                azimuth_deg,
+                height_m,
+                range_sigma_m,
+                azimuth_sigma_deg,
+            } => {
                 let plane = self.sensor_planes[sensor as usize].as_ref()?;
                 let sensor_alt = plane.origin().alt_m;
                 let dh = height_m.map_or(0.0, |h| h - sensor_alt);
                 let ground = (range_m * range_m - dh * dh).max(0.0).sqrt();
                 let (sin_az, cos_az) = azimuth_deg.to_radians().sin_cos();
-                let enu = Enu { e_m: ground * sin_az, n_m: ground * cos_az, u_m: dh };
+                let enu = Enu {
+                    e_m: ground * sin_az,
+                    n_m: ground * cos_az,
+                    u_m: dh,
+                };
                 let mut geo = plane.to_geodetic(&enu);
                 if let Some(h) = height_m {
                     geo.alt_m = *h;
@@ -350,8 +408,10 @@ impl Picture {
             let plane = s.plane;
             let gone = s.tracker.release(|t| {
                 let g = geodetic_of(&plane, t);
-                ((g.lat_deg / sector_deg).floor() as i32, (g.lon_deg / sector_deg).floor() as i32)
-                    != key
+                (
+                    (g.lat_deg / sector_deg).floor() as i32,
+                    (g.lon_deg / sector_deg).floor() as i32,
+                ) != key
             });
             moving.extend(gone.into_iter().map(|t| (plane, t)));
         }
@@ -364,7 +424,11 @@ impl Picture {
             }
             let to = self.sectors[&key].plane;
             reexpress(&from, &to, &mut t);
-            self.sectors.get_mut(&key).expect("ensured").tracker.adopt(t);
+            self.sectors
+                .get_mut(&key)
+                .expect("ensured")
+                .tracker
+                .adopt(t);
         }
     }
 
@@ -377,7 +441,12 @@ impl Picture {
         let mut out: Vec<Track> = self
             .sectors
             .values()
-            .flat_map(|s| s.tracker.tracks().iter().map(|t| publish(&s.plane, t, &self.sensor_ids())))
+            .flat_map(|s| {
+                s.tracker
+                    .tracks()
+                    .iter()
+                    .map(|t| publish(&s.plane, t, &self.sensor_ids()))
+            })
             .collect();
         out.sort_by_key(|t| t.id);
         out
@@ -386,7 +455,11 @@ impl Picture {
 
 fn geodetic_of(plane: &TangentPlane, t: &TrackState) -> Geodetic {
     let p = t.filter.est.position();
-    let mut g = plane.to_geodetic(&Enu { e_m: p.x, n_m: p.y, u_m: 0.0 });
+    let mut g = plane.to_geodetic(&Enu {
+        e_m: p.x,
+        n_m: p.y,
+        u_m: 0.0,
+    });
     g.alt_m = t.filter.height.map_or(0.0, |h| h.mean[0]);
     g
 }
@@ -396,9 +469,17 @@ fn geodetic_of(plane: &TangentPlane, t: &TrackState) -> Geodetic {
 /// between the two planes' east-north axes at the track.
 fn reexpress(from: &TangentPlane, to: &TangentPlane, t: &mut TrackState) {
     let p = t.filter.est.position();
-    let here = from.to_geodetic(&Enu { e_m: p.x, n_m: p.y, u_m: 0.0 });
+    let here = from.to_geodetic(&Enu {
+        e_m: p.x,
+        n_m: p.y,
+        u_m: 0.0,
+    });
     let a = to.to_enu(&here);
-    let east = to.to_enu(&from.to_geodetic(&Enu { e_m: p.x + 1.0, n_m: p.y, u_m: 0.0 }));
+    let east = to.to_enu(&from.to_geodetic(&Enu {
+        e_m: p.x + 1.0,
+        n_m: p.y,
+        u_m: 0.0,
+    }));
     let (c, s) = (east.e_m - a.e_m, east.n_m - a.n_m);
     let norm = c.hypot(s).max(1e-12);
     let (c, s) = (c / norm, s / norm);
@@ -441,7 +522,11 @@ pub fn publish(plane: &TangentPlane, t: &TrackState, sensor_ids: &[SensorId]) ->
         cooperative: t.identity.is_cooperative() || t.identity.cot_uid.is_some(),
         quality: t.quality(),
         n_updates: t.n_updates,
-        sensors: t.sensors.iter().filter_map(|&i| sensor_ids.get(i as usize).cloned()).collect(),
+        sensors: t
+            .sensors
+            .iter()
+            .filter_map(|&i| sensor_ids.get(i as usize).cloned())
+            .collect(),
     }
 }
 

@@ -28,7 +28,10 @@ pub enum Motion {
 pub enum Association_ {
     Gnn,
     /// JPDA with detection probability and clutter density (per m²).
-    Jpda { pd: f64, clutter_density: f64 },
+    Jpda {
+        pd: f64,
+        clutter_density: f64,
+    },
 }
 pub use Association_ as AssociationKind;
 
@@ -89,15 +92,26 @@ impl Roles {
             Motion::ImmCvCt(imm) => Box::new(imm),
         };
         let hypothesiser: Box<dyn Hypothesiser> = match c.spatial_index {
-            SpatialIndex::Grid => Box::new(GridGate { gate: c.gate, cell_m: c.grid_cell_m }),
+            SpatialIndex::Grid => Box::new(GridGate {
+                gate: c.gate,
+                cell_m: c.grid_cell_m,
+            }),
             SpatialIndex::RTree => Box::new(RTreeGate { gate: c.gate }),
         };
-        let gnn = Gnn { missed_distance: c.gate.mahalanobis };
+        let gnn = Gnn {
+            missed_distance: c.gate.mahalanobis,
+        };
         let associator: Box<dyn Associator> = match c.association {
             AssociationKind::Gnn => Box::new(gnn),
-            AssociationKind::Jpda { pd, clutter_density } => {
-                Box::new(Jpda { pd, pg: 0.999, clutter_density, fallback: gnn })
-            }
+            AssociationKind::Jpda {
+                pd,
+                clutter_density,
+            } => Box::new(Jpda {
+                pd,
+                pg: 0.999,
+                clutter_density,
+                fallback: gnn,
+            }),
         };
         Roles {
             predictor,
@@ -198,7 +212,9 @@ impl PlaneTracker {
         if !self.tracks.iter().any(&mut leave) {
             return Vec::new();
         }
-        let (gone, kept) = std::mem::take(&mut self.tracks).into_iter().partition(leave);
+        let (gone, kept) = std::mem::take(&mut self.tracks)
+            .into_iter()
+            .partition(leave);
         self.tracks = kept;
         gone
     }
@@ -215,27 +231,49 @@ impl PlaneTracker {
     ) -> StepOutcome {
         self.stats.scans += 1;
         self.stats.plots += plots.len() as u64;
-        let ctx = Ctx { roles: &self.roles, config: &self.config, time, sensor, identities };
+        let ctx = Ctx {
+            roles: &self.roles,
+            config: &self.config,
+            time,
+            sensor,
+            identities,
+        };
         let used = ctx.associate_and_update(&mut self.tracks, false, plots, &mut self.scratch);
-        let unused: Vec<Plot> = plots.iter().zip(used).filter(|(_, u)| !*u).map(|(p, _)| *p).collect();
+        let unused: Vec<Plot> = plots
+            .iter()
+            .zip(used)
+            .filter(|(_, u)| !*u)
+            .map(|(p, _)| *p)
+            .collect();
         let used = ctx.associate_and_update(&mut self.tentatives, true, &unused, &mut self.scratch);
-        let mut unused: Vec<Plot> =
-            unused.iter().zip(used).filter(|(p, u)| !*u && p.home).map(|(p, _)| *p).collect();
+        let mut unused: Vec<Plot> = unused
+            .iter()
+            .zip(used)
+            .filter(|(p, u)| !*u && p.home)
+            .map(|(p, _)| *p)
+            .collect();
         let room = PLANE_TRACKS_MAX.saturating_sub(self.tracks.len() + self.tentatives.len());
         if unused.len() > room {
             self.stats.tracks_full += (unused.len() - room) as u64;
             unused.truncate(room);
         }
         let mut confirmed = Vec::new();
-        self.roles.initiator.initiate(&mut self.tentatives, &unused, time, &mut confirmed);
+        self.roles
+            .initiator
+            .initiate(&mut self.tentatives, &unused, time, &mut confirmed);
         let n_confirmed = confirmed.len();
         self.stats.confirmed += n_confirmed as u64;
         self.tracks.extend(confirmed);
         let mut deleted = Vec::new();
-        self.roles.deleter.delete(&mut self.tracks, time, &mut deleted);
+        self.roles
+            .deleter
+            .delete(&mut self.tracks, time, &mut deleted);
         self.stats.deleted += deleted.len() as u64;
         self.stats.updates += self.tracks.iter().filter(|t| t.last_update == time).count() as u64;
-        StepOutcome { n_confirmed, deleted }
+        StepOutcome {
+            n_confirmed,
+            deleted,
+        }
     }
 }
 
@@ -267,8 +305,12 @@ impl Ctx<'_> {
         s.keys.clear();
         s.keys.extend(set.iter().map(|t| t.identity_key));
         s.hyps.clear();
-        self.roles.hypothesiser.hypothesise(&s.predictions, &s.keys, plots, &mut s.hyps);
-        self.roles.associator.associate(set.len(), plots.len(), &s.hyps, &mut s.assoc);
+        self.roles
+            .hypothesiser
+            .hypothesise(&s.predictions, &s.keys, plots, &mut s.hyps);
+        self.roles
+            .associator
+            .associate(set.len(), plots.len(), &s.hyps, &mut s.assoc);
         let assoc = &s.assoc;
         set.par_iter_mut()
             .with_min_len(512)

@@ -17,7 +17,11 @@ pub struct KalmanCv;
 impl Predictor for KalmanCv {
     fn predict(&self, filter: &Filter, q: f64, dt_s: f64) -> Filter {
         Filter {
-            est: predict_linear(&filter.est, &cv_transition(dt_s), &cv_process_noise(dt_s, q)),
+            est: predict_linear(
+                &filter.est,
+                &cv_transition(dt_s),
+                &cv_process_noise(dt_s, q),
+            ),
             imm: None,
             height: filter.height.map(|h| predict_height(&h, q, dt_s)),
         }
@@ -39,7 +43,11 @@ pub struct ImmCvCt {
 
 impl Default for ImmCvCt {
     fn default() -> Self {
-        ImmCvCt { turn_rate_rad_s: 3f64.to_radians(), stay_prob_per_s: 0.95, cv_prior: 0.8 }
+        ImmCvCt {
+            turn_rate_rad_s: 3f64.to_radians(),
+            stay_prob_per_s: 0.95,
+            cv_prior: 0.8,
+        }
     }
 }
 
@@ -54,13 +62,18 @@ impl ImmCvCt {
 
     pub fn initial_modes(&self, est: &Gaussian) -> ImmModes {
         let side = 0.5 * (1.0 - self.cv_prior);
-        ImmModes { modes: [*est; 3], mu: [self.cv_prior, side, side] }
+        ImmModes {
+            modes: [*est; 3],
+            mu: [self.cv_prior, side, side],
+        }
     }
 }
 
 impl Predictor for ImmCvCt {
     fn predict(&self, filter: &Filter, q: f64, dt_s: f64) -> Filter {
-        let imm = filter.imm.unwrap_or_else(|| self.initial_modes(&filter.est));
+        let imm = filter
+            .imm
+            .unwrap_or_else(|| self.initial_modes(&filter.est));
         let stay = self.stay_prob_per_s.powf(dt_s.abs().max(1e-3));
         let switch = 0.5 * (1.0 - stay);
         let p = |i: usize, j: usize| if i == j { stay } else { switch };
@@ -85,7 +98,10 @@ impl Predictor for ImmCvCt {
 
 /// The moment-matched Gaussian of a weighted mixture (weights sum to one).
 pub fn mix(modes: &[Gaussian; 3], w: &[f64; 3]) -> Gaussian {
-    let mean = modes.iter().zip(w).fold(crate::state::Vec4::zeros(), |m, (g, wi)| m + g.mean * *wi);
+    let mean = modes
+        .iter()
+        .zip(w)
+        .fold(crate::state::Vec4::zeros(), |m, (g, wi)| m + g.mean * *wi);
     let cov = modes.iter().zip(w).fold(Mat4::zeros(), |p, (g, wi)| {
         let d = g.mean - mean;
         p + (g.cov + d * d.transpose()) * *wi
@@ -95,20 +111,31 @@ pub fn mix(modes: &[Gaussian; 3], w: &[f64; 3]) -> Gaussian {
 
 pub fn predict_linear(g: &Gaussian, f: &Mat4, q: &Mat4) -> Gaussian {
     let cov = f * g.cov * f.transpose() + q;
-    Gaussian { mean: f * g.mean, cov: 0.5 * (cov + cov.transpose()) }
+    Gaussian {
+        mean: f * g.mean,
+        cov: 0.5 * (cov + cov.transpose()),
+    }
 }
 
 fn predict_height(h: &Height, q: f64, dt_s: f64) -> Height {
     let f = Mat2::new(1.0, dt_s, 0.0, 1.0);
     let dt = dt_s.abs();
     let qm = Mat2::new(dt * dt * dt / 3.0, dt * dt / 2.0, dt * dt / 2.0, dt) * q;
-    Height { mean: f * h.mean, cov: f * h.cov * f.transpose() + qm }
+    Height {
+        mean: f * h.mean,
+        cov: f * h.cov * f.transpose() + qm,
+    }
 }
 
 /// A new height filter from one measured height.
 pub fn height_from(height_m: f64, sigma_m: f64, vertical_sigma_mps: f64) -> Height {
     Height {
         mean: Vec2::new(height_m, 0.0),
-        cov: Mat2::new(sigma_m * sigma_m, 0.0, 0.0, vertical_sigma_mps * vertical_sigma_mps),
+        cov: Mat2::new(
+            sigma_m * sigma_m,
+            0.0,
+            0.0,
+            vertical_sigma_mps * vertical_sigma_mps,
+        ),
     }
 }

@@ -83,6 +83,9 @@ impl RejectCounts {
 
     /// Non-zero counts, in the order of [`RejectReason::ALL`].
     pub fn nonzero(&self) -> impl Iterator<Item = (RejectReason, u64)> + '_ {
-        RejectReason::ALL.into_iter().map(|r| (r, self.get(r))).filter(|(_, n)| *n > 0)
+        RejectReason::ALL
+            .into_iter()
+            .map(|r| (r, self.get(r)))
+            .filter(|(_, n)| *n > 0)
     }
 }

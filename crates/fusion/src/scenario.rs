@@ -131,7 +131,10 @@ pub fn generate(c: &ScenarioConfig) -> Vec<ScanData> {
                 }
             }
         }
-        let mut scan = ScanData { time_s: step as f64 * dt, ..ScanData::default() };
+        let mut scan = ScanData {
+            time_s: step as f64 * dt,
+            ..ScanData::default()
+        };
         for (id, s) in &live {
             scan.truth.push((*id, [s[0], s[2]]));
             if rng.uniform() < c.pd {
@@ -143,10 +146,12 @@ pub fn generate(c: &ScenarioConfig) -> Vec<ScanData> {
             }
         }
         for _ in 0..rng.poisson(c.clutter_per_scan) {
-            scan.detections.push([(rng.uniform() - 0.5) * side, (rng.uniform() - 0.5) * side]);
+            scan.detections
+                .push([(rng.uniform() - 0.5) * side, (rng.uniform() - 0.5) * side]);
         }
         // Sorted, as the harness writes them: the order carries no truth.
-        scan.detections.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+        scan.detections
+            .sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
         scans.push(scan);
     }
     scans

@@ -32,7 +32,12 @@ impl Gaussian {
 
     /// The 2x2 position block of the covariance.
     pub fn position_cov(&self) -> Mat2 {
-        Mat2::new(self.cov[(0, 0)], self.cov[(0, 2)], self.cov[(2, 0)], self.cov[(2, 2)])
+        Mat2::new(
+            self.cov[(0, 0)],
+            self.cov[(0, 2)],
+            self.cov[(2, 0)],
+            self.cov[(2, 2)],
+        )
     }
 }
 
@@ -178,7 +183,9 @@ pub fn ct_transition(dt_s: f64, omega: f64) -> Mat4 {
 pub fn cv_process_noise(dt_s: f64, q: f64) -> Mat4 {
     let dt = dt_s.abs();
     let (a, b, c) = (dt * dt * dt / 3.0 * q, dt * dt / 2.0 * q, dt * q);
-    Mat4::new(a, b, 0.0, 0.0, b, c, 0.0, 0.0, 0.0, 0.0, a, b, 0.0, 0.0, b, c)
+    Mat4::new(
+        a, b, 0.0, 0.0, b, c, 0.0, 0.0, 0.0, 0.0, a, b, 0.0, 0.0, b, c,
+    )
 }
 
 /// Largest eigenvalue of a symmetric 2x2 matrix (closed form).

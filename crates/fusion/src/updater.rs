@@ -21,10 +21,18 @@ impl Updater for KalmanPosition {
     fn update(&self, prior: &Filter, plot: &Plot) -> Filter {
         let height = update_height(prior.height, plot);
         if plot.system_track {
-            return Filter { est: covariance_intersection(&prior.est, plot), imm: None, height };
+            return Filter {
+                est: covariance_intersection(&prior.est, plot),
+                imm: None,
+                height,
+            };
         }
         let Some(imm) = prior.imm else {
-            return Filter { est: kalman(&prior.est, &plot.z, &plot.r).0, imm: None, height };
+            return Filter {
+                est: kalman(&prior.est, &plot.z, &plot.r).0,
+                imm: None,
+                height,
+            };
         };
         let mut modes = imm.modes;
         let mut mu = [0.0; 3];
@@ -40,7 +48,11 @@ impl Updater for KalmanPosition {
             mu.iter_mut().for_each(|m| *m /= total);
         }
         let est = crate::predictor::mix(&modes, &mu);
-        Filter { est, imm: Some(ImmModes { modes, mu }), height }
+        Filter {
+            est,
+            imm: Some(ImmModes { modes, mu }),
+            height,
+        }
     }
 }
 
@@ -76,7 +88,10 @@ pub fn kalman(prior: &Gaussian, z: &Vec2, r: &Mat2) -> (Gaussian, f64) {
 fn covariance_intersection(prior: &Gaussian, plot: &Plot) -> Gaussian {
     let mut best: Option<(f64, Gaussian)> = None;
     for omega in [0.1, 0.3, 0.5, 0.7, 0.9] {
-        let scaled = Gaussian { mean: prior.mean, cov: prior.cov / omega };
+        let scaled = Gaussian {
+            mean: prior.mean,
+            cov: prior.cov / omega,
+        };
         let (post, _) = kalman(&scaled, &plot.z, &(plot.r / (1.0 - omega)));
         let trace = post.position_cov().trace();
         if best.as_ref().is_none_or(|(t, _)| trace < *t) {
@@ -99,7 +114,10 @@ fn update_height(prior: Option<Height>, plot: &Plot) -> Option<Height> {
     let k = Vec2::new(h.cov[(0, 0)] / s, h.cov[(1, 0)] / s);
     let nu = z - h.mean[0];
     let cov = h.cov - k * h.cov.row(0);
-    Some(Height { mean: h.mean + k * nu, cov: 0.5 * (cov + cov.transpose()) })
+    Some(Height {
+        mean: h.mean + k * nu,
+        cov: 0.5 * (cov + cov.transpose()),
+    })
 }
 
 /// The probabilistic data association update: `weighted` holds each gated
@@ -108,10 +126,14 @@ fn update_height(prior: Option<Height>, plot: &Plot) -> Option<Height> {
 /// scan come from one sensor). Bar-Shalom & Li, "Multitarget-Multisensor
 /// Tracking", eq. 6.2.1.
 pub fn pda_update(prior: &Filter, weighted: &[(Plot, f64)], beta0: f64) -> Filter {
-    let Some((first, _)) = weighted.first() else { return *prior };
+    let Some((first, _)) = weighted.first() else {
+        return *prior;
+    };
     let est = &prior.est;
     let (_, s) = innovation(est, &first.z, &first.r);
-    let Some(s_inv) = s.try_inverse() else { return *prior };
+    let Some(s_inv) = s.try_inverse() else {
+        return *prior;
+    };
     let pht = pht(&est.cov);
     let k = pht * s_inv;
     let mut nu = Vec2::zeros();
@@ -125,5 +147,12 @@ pub fn pda_update(prior: &Filter, weighted: &[(Plot, f64)], beta0: f64) -> Filte
     let pc = est.cov - k * s * k.transpose();
     let cov = est.cov * beta0 + pc * (1.0 - beta0) + k * spread * k.transpose();
     let cov = 0.5 * (cov + cov.transpose());
-    Filter { est: Gaussian { mean: est.mean + k * nu, cov }, imm: None, height: prior.height }
+    Filter {
+        est: Gaussian {
+            mean: est.mean + k * nu,
+            cov,
+        },
+        imm: None,
+        height: prior.height,
+    }
 }

@@ -1,0 +1,3 @@
+//! Integration tests of the fusion crate (one binary, modules by topic).
+
+mod tracker;
