@@ -47,14 +47,23 @@ fn plot(idx: u32) -> Cat048Record {
         sac: 25,
         sic: 3,
         time_of_day_s: 3_600.0 + i * 0.01,
-        report: Some(TargetReport { detection: 5, ..TargetReport::default() }),
-        polar: Some(PolarPosition { range_m: 10_000.0 + (i * 37.0) % 400_000.0, azimuth_deg: (i * 0.7) % 360.0 }),
+        report: Some(TargetReport {
+            detection: 5,
+            ..TargetReport::default()
+        }),
+        polar: Some(PolarPosition {
+            range_m: 10_000.0 + (i * 37.0) % 400_000.0,
+            azimuth_deg: (i * 0.7) % 360.0,
+        }),
         mode3a: Some((idx % 0o7777) as u16),
         flight_level: Some(330.0),
         aircraft_address: Some(0x4C_0000 + idx),
         callsign: Callsign::new("DLH65A"),
         track_number: Some((idx % 4096) as u16),
-        velocity: Some(PolarVelocity { ground_speed_mps: 230.0, heading_deg: 124.0 }),
+        velocity: Some(PolarVelocity {
+            ground_speed_mps: 230.0,
+            heading_deg: 124.0,
+        }),
         track_status: Some(0),
         ..Cat048Record::default()
     }
@@ -67,8 +76,14 @@ fn track(idx: u32) -> Cat062Record {
         sic: 100,
         service_id: Some(1),
         time_of_track_s: 3_600.0 + i * 0.01,
-        position: Some(LatLon { lat_deg: 50.0 + i * 1e-4, lon_deg: 20.0 }),
-        velocity: Some(CartesianVelocity { vx_mps: 200.0, vy_mps: -20.0 }),
+        position: Some(LatLon {
+            lat_deg: 50.0 + i * 1e-4,
+            lon_deg: 20.0,
+        }),
+        velocity: Some(CartesianVelocity {
+            vx_mps: 200.0,
+            vy_mps: -20.0,
+        }),
         mode3a: Some(0o1275),
         aircraft_address: Some(0x4C_0000 + idx),
         aircraft_id: Callsign::new("RYR174C"),
@@ -76,7 +91,10 @@ fn track(idx: u32) -> Cat062Record {
         measured_flight_level: Some(390.0),
         geometric_altitude_m: Some(11_000.0),
         rate_of_climb_mps: Some(0.0),
-        accuracy: Some(TrackAccuracy { position_xy_m: Some((20.0, 25.0)), ..TrackAccuracy::default() }),
+        accuracy: Some(TrackAccuracy {
+            position_xy_m: Some((20.0, 25.0)),
+            ..TrackAccuracy::default()
+        }),
         ..Cat062Record::default()
     }
 }
@@ -87,14 +105,25 @@ fn report(idx: u32) -> Cat021Record {
         sac: 0,
         sic: 1,
         time_of_applicability_position_s: Some(3_600.0 + i * 0.01),
-        position_high_res: Some(LatLon21 { lat_deg: 52.0 + i * 1e-4, lon_deg: 21.0 }),
+        position_high_res: Some(LatLon21 {
+            lat_deg: 52.0 + i * 1e-4,
+            lon_deg: 21.0,
+        }),
         aircraft_address: Some(0x48_0000 + idx),
         time_of_reception_position_s: Some(3_600.0 + i * 0.01),
         geometric_height_m: Some(11_000.0),
-        quality: Some(Quality { nucr_nacv: 1, nucp_nic: 8, nac_p: Some(9), gva: Some(2) }),
+        quality: Some(Quality {
+            nucr_nacv: 1,
+            nucp_nic: 8,
+            nac_p: Some(9),
+            gva: Some(2),
+        }),
         mops_version: Some(2),
         flight_level: Some(360.0),
-        ground_vector: Some(GroundVector { ground_speed_mps: 230.0, track_angle_deg: 90.0 }),
+        ground_vector: Some(GroundVector {
+            ground_speed_mps: 230.0,
+            track_angle_deg: 90.0,
+        }),
         callsign: Callsign::new("LOT3"),
         emitter_category: Some(3),
         ..Cat021Record::default()

@@ -15,7 +15,12 @@ use super::{
     decode_time_of_day, encode_time_of_day, quantise,
 };
 
-const I220_SUBFIELDS: &[Rule] = &[Rule::Fixed(2), Rule::Fixed(2), Rule::Fixed(2), Rule::Fixed(1)];
+const I220_SUBFIELDS: &[Rule] = &[
+    Rule::Fixed(2),
+    Rule::Fixed(2),
+    Rule::Fixed(2),
+    Rule::Fixed(1),
+];
 const I110_SUBFIELDS: &[Rule] = &[Rule::Extended, Rule::Repetitive(15)];
 const I295_SUBFIELDS: &[Rule] = &[Rule::Fixed(1); 23];
 
@@ -71,7 +76,11 @@ static ITEMS: [ItemSpec; 49] = [
     item("I021/SP", Rule::Explicit),
 ];
 
-pub(crate) static UAP: Uap = Uap { category: 21, edition: "2.6", items: &ITEMS };
+pub(crate) static UAP: Uap = Uap {
+    category: 21,
+    edition: "2.6",
+    items: &ITEMS,
+};
 
 /// LSB of I021/130 (low resolution): 180/2^23 degrees.
 const LATLON_LOW_LSB_DEG: f64 = 180.0 / 8_388_608.0;
@@ -250,21 +259,31 @@ pub(crate) fn decode_record(
     })
     .map_err(RecordError::Framing)?;
     if !has_source {
-        first_error.note(start, "I021/010", "the mandatory item is missing".to_owned());
+        first_error.note(
+            start,
+            "I021/010",
+            "the mandatory item is missing".to_owned(),
+        );
     }
     if !has_descriptor {
-        first_error.note(start, "I021/040", "the mandatory item is missing".to_owned());
+        first_error.note(
+            start,
+            "I021/040",
+            "the mandatory item is missing".to_owned(),
+        );
     }
     first_error.finish(rec, end)
 }
 
 /// 95 % horizontal position bound (EPU) of each NACp value, metres (DO-260B);
 /// 0 means unknown.
-const NACP_EPU_M: [f64; 12] =
-    [0.0, 18_520.0, 7_408.0, 3_704.0, 1_852.0, 926.0, 555.6, 185.2, 92.6, 30.0, 10.0, 3.0];
+const NACP_EPU_M: [f64; 12] = [
+    0.0, 18_520.0, 7_408.0, 3_704.0, 1_852.0, 926.0, 555.6, 185.2, 92.6, 30.0, 10.0, 3.0,
+];
 /// 95 % horizontal figure of merit of each NUCp value, metres (DO-260).
-const NUCP_HFOM_M: [f64; 10] =
-    [0.0, 18_520.0, 9_260.0, 1_852.0, 926.0, 463.0, 185.2, 92.6, 10.0, 3.0];
+const NUCP_HFOM_M: [f64; 10] = [
+    0.0, 18_520.0, 9_260.0, 1_852.0, 926.0, 463.0, 185.2, 92.6, 10.0, 3.0,
+];
 /// A 95 % radial bound of a circular Gaussian is 2.448 sigma.
 const RADIAL_95_PER_SIGMA: f64 = 2.448;
 /// 95 % bound of each GVA value, metres (0: unknown or over 150 m).
@@ -277,10 +296,17 @@ fn horizontal_sigma_m(rec: &Cat021Record, default_m: f64) -> f64 {
     let bound_m = match (q.nac_p, rec.mops_version) {
         (Some(nacp), _) => NACP_EPU_M.get(usize::from(nacp)).copied().unwrap_or(0.0),
         // Without NACp, octet 1 is NUCp only under MOPS version 0 (or unstated).
-        (None, None | Some(0)) => NUCP_HFOM_M.get(usize::from(q.nucp_nic)).copied().unwrap_or(0.0),
+        (None, None | Some(0)) => NUCP_HFOM_M
+            .get(usize::from(q.nucp_nic))
+            .copied()
+            .unwrap_or(0.0),
         (None, Some(_)) => 0.0,
     };
-    if bound_m > 0.0 { bound_m / RADIAL_95_PER_SIGMA } else { default_m }
+    if bound_m > 0.0 {
+        bound_m / RADIAL_95_PER_SIGMA
+    } else {
+        default_m
+    }
 }
 
 pub(crate) fn decode_observation(
@@ -299,14 +325,24 @@ pub(crate) fn decode_observation(
         .or(rec.time_of_applicability_position_s)
         .or(rec.time_of_report_transmission_s);
     let Some(tod_s) = tod else {
-        let error = wire::WireError::new(start, "I021/073, 071 or 077: expected a time of day".to_owned());
+        let error = wire::WireError::new(
+            start,
+            "I021/073, 071 or 077: expected a time of day".to_owned(),
+        );
         return Err(RecordError::Value { end, error });
     };
     let options = ctx.options;
     let (alt_m, vertical_sigma_m) = match (rec.geometric_height_m, rec.flight_level) {
         (Some(h), _) => {
-            let gva_m = rec.quality.and_then(|q| q.gva).map_or(0.0, |g| GVA_M[usize::from(g)]);
-            let sigma = if gva_m > 0.0 { gva_m / 1.96 } else { options.geometric_vertical_sigma_m };
+            let gva_m = rec
+                .quality
+                .and_then(|q| q.gva)
+                .map_or(0.0, |g| GVA_M[usize::from(g)]);
+            let sigma = if gva_m > 0.0 {
+                gva_m / 1.96
+            } else {
+                options.geometric_vertical_sigma_m
+            };
             (h, Some(sigma))
         }
         (None, Some(fl)) => (fl * 100.0 * FT_M, Some(options.barometric_vertical_sigma_m)),
@@ -341,7 +377,13 @@ pub(crate) fn decode_observation(
         reported_type,
         ..Identity::default()
     };
-    let obs = ctx.observation((rec.sac, rec.sic), tod_s, measurement, identity, &block[start..end]);
+    let obs = ctx.observation(
+        (rec.sac, rec.sic),
+        tod_s,
+        measurement,
+        identity,
+        &block[start..end],
+    );
     Ok((Outcome::Observation(obs), end))
 }
 
@@ -363,7 +405,14 @@ fn latlon_bytes(
 }
 
 fn rate_bytes(item: &'static str, rate_mps: f64) -> Result<[u8; 2], EncodeError> {
-    let n = quantise(item, rate_mps * 60.0 / FT_M, 6.25, -16_384, 16_383, "|rate| < 102400 ft/min")?;
+    let n = quantise(
+        item,
+        rate_mps * 60.0 / FT_M,
+        6.25,
+        -16_384,
+        16_383,
+        "|rate| < 102400 ft/min",
+    )?;
     Ok(((n as u16) & 0x7FFF).to_be_bytes())
 }
 
@@ -373,7 +422,10 @@ fn quality_bytes(q: Quality) -> Result<Vec<u8>, EncodeError> {
         value,
         expected: "NUCr/NACv <= 7, NUCp/NIC <= 15, NACp <= 15, GVA <= 3, GVA only with NACp",
     };
-    if q.nucr_nacv > 7 || q.nucp_nic > 15 || q.nac_p.is_some_and(|n| n > 15) || q.gva.is_some_and(|g| g > 3)
+    if q.nucr_nacv > 7
+        || q.nucp_nic > 15
+        || q.nac_p.is_some_and(|n| n > 15)
+        || q.gva.is_some_and(|g| g > 3)
         || (q.gva.is_some() && q.nac_p.is_none())
     {
         return Err(out_of_range(format!("{q:?}")));
@@ -419,7 +471,14 @@ impl AsterixRecord for Cat021Record {
             w.item(12, &encode_time_of_day("I021/073", tod)?);
         }
         if let Some(h) = self.geometric_height_m {
-            let n = quantise("I021/140", h / FT_M, 6.25, -32_768, 32_767, "|h| < 204800 ft")?;
+            let n = quantise(
+                "I021/140",
+                h / FT_M,
+                6.25,
+                -32_768,
+                32_767,
+                "|h| < 204800 ft",
+            )?;
             w.item(16, &(n as i16).to_be_bytes());
         }
         if let Some(q) = self.quality {
@@ -428,7 +487,11 @@ impl AsterixRecord for Cat021Record {
         if let Some(vn) = self.mops_version {
             if vn > 7 {
                 let value = vn.to_string();
-                return Err(EncodeError::OutOfRange { item: "I021/210", value, expected: "0..=7" });
+                return Err(EncodeError::OutOfRange {
+                    item: "I021/210",
+                    value,
+                    expected: "0..=7",
+                });
             }
             w.item(18, &[vn << 3]);
         }

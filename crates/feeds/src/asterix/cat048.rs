@@ -47,7 +47,11 @@ static ITEMS: [ItemSpec; 28] = [
     item("I048/RE", Rule::Explicit),
 ];
 
-pub(crate) static UAP: Uap = Uap { category: 48, edition: "1.21", items: &ITEMS };
+pub(crate) static UAP: Uap = Uap {
+    category: 48,
+    edition: "1.21",
+    items: &ITEMS,
+};
 
 /// I048/020, first octet: how the plot was detected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -132,7 +136,9 @@ pub struct PlotCharacteristics {
 
 impl PlotCharacteristics {
     fn fields(&self) -> [Option<u8>; 7] {
-        [self.srl, self.srr, self.sam, self.prl, self.pam, self.rpd, self.apd]
+        [
+            self.srl, self.srr, self.sam, self.prl, self.pam, self.rpd, self.apd,
+        ]
     }
 
     fn fields_mut(&mut self) -> [&mut Option<u8>; 7] {
@@ -220,7 +226,8 @@ pub(crate) fn decode_record(
                 let mut plot = PlotCharacteristics::default();
                 let mut fields = plot.fields_mut();
                 // The length was checked by the walk; this cannot fail now.
-                let _ = wire::walk_compound(PLOT_SUBFIELDS, b, |idx, sb| *fields[idx] = Some(sb[0]));
+                let _ =
+                    wire::walk_compound(PLOT_SUBFIELDS, b, |idx, sb| *fields[idx] = Some(sb[0]));
                 rec.plot = Some(plot);
             }
             8 => rec.aircraft_address = Some(wire::be_u24(b)),
@@ -249,10 +256,18 @@ pub(crate) fn decode_record(
     })
     .map_err(RecordError::Framing)?;
     if !has_source {
-        first_error.note(start, "I048/010", "the mandatory item is missing".to_owned());
+        first_error.note(
+            start,
+            "I048/010",
+            "the mandatory item is missing".to_owned(),
+        );
     }
     if !has_time {
-        first_error.note(start, "I048/140", "the mandatory item is missing".to_owned());
+        first_error.note(
+            start,
+            "I048/140",
+            "the mandatory item is missing".to_owned(),
+        );
     }
     first_error.finish(rec, end)
 }
@@ -269,7 +284,9 @@ pub(crate) fn decode_observation(
     };
     // A 3-D radar's measured height first; else the Mode C flight level as a
     // pressure altitude (the tracker knows it is barometric from the sensor type).
-    let height_m = rec.height_3d_m.or(rec.flight_level.map(|fl| fl * 100.0 * FT_M));
+    let height_m = rec
+        .height_3d_m
+        .or(rec.flight_level.map(|fl| fl * 100.0 * FT_M));
     let measurement = Measurement::Polar {
         range_m: polar.range_m,
         azimuth_deg: polar.azimuth_deg,
@@ -296,7 +313,13 @@ pub(crate) fn decode_observation(
 
 /// How a Mode 3/A code appears in `Identity::reported_type`: `mode3a:7700`.
 pub(crate) fn mode3a_text(code: u16) -> String {
-    format!("mode3a:{code:04o}")
+    // Written digit by digit: `format!` costs more than the rest of a plot's decoding.
+    let mut text = String::with_capacity(11);
+    text.push_str("mode3a:");
+    for shift in [9, 6, 3, 0] {
+        text.push(char::from(b'0' + ((code >> shift) & 7) as u8));
+    }
+    text
 }
 
 fn u16_item(
@@ -311,7 +334,14 @@ fn u16_item(
 
 /// Quantises an angle in degrees to 360/2^16, wrapping at 360.
 pub(crate) fn angle16(item: &'static str, deg: f64) -> Result<[u8; 2], EncodeError> {
-    let n = quantise(item, deg.rem_euclid(360.0), 360.0 / 65_536.0, 0, 65_536, "a finite angle")?;
+    let n = quantise(
+        item,
+        deg.rem_euclid(360.0),
+        360.0 / 65_536.0,
+        0,
+        65_536,
+        "a finite angle",
+    )?;
     Ok(((n & 0xFFFF) as u16).to_be_bytes())
 }
 
@@ -337,7 +367,13 @@ impl AsterixRecord for Cat048Record {
             w.item(3, &[report.to_octet()?]);
         }
         if let Some(p) = self.polar {
-            let rho = u16_item("I048/040 RHO", p.range_m / NM_M, 1.0 / 256.0, (0, 65_535), "0 <= range < 256 NM")?;
+            let rho = u16_item(
+                "I048/040 RHO",
+                p.range_m / NM_M,
+                1.0 / 256.0,
+                (0, 65_535),
+                "0 <= range < 256 NM",
+            )?;
             let theta = angle16("I048/040 THETA", p.azimuth_deg)?;
             w.item(4, &[rho[0], rho[1], theta[0], theta[1]]);
         }
@@ -350,8 +386,9 @@ impl AsterixRecord for Cat048Record {
         }
         if let Some(plot) = self.plot {
             let fields = plot.fields();
-            let present: Vec<(usize, [u8; 1])> =
-                (0..7).filter_map(|idx| fields[idx].map(|v| (idx, [v]))).collect();
+            let present: Vec<(usize, [u8; 1])> = (0..7)
+                .filter_map(|idx| fields[idx].map(|v| (idx, [v])))
+                .collect();
             let subfields: Vec<(usize, &[u8])> =
                 present.iter().map(|(idx, v)| (*idx, &v[..])).collect();
             w.item(7, &wire::compound_bytes(&subfields));
@@ -367,8 +404,20 @@ impl AsterixRecord for Cat048Record {
         }
         if let Some(c) = self.cartesian {
             let range = (-32_768, 32_767);
-            let x = u16_item("I048/042 X", c.x_m / NM_M, 1.0 / 128.0, range, "|x| < 256 NM")?;
-            let y = u16_item("I048/042 Y", c.y_m / NM_M, 1.0 / 128.0, range, "|y| < 256 NM")?;
+            let x = u16_item(
+                "I048/042 X",
+                c.x_m / NM_M,
+                1.0 / 128.0,
+                range,
+                "|x| < 256 NM",
+            )?;
+            let y = u16_item(
+                "I048/042 Y",
+                c.y_m / NM_M,
+                1.0 / 128.0,
+                range,
+                "|y| < 256 NM",
+            )?;
             w.item(12, &[x[0], x[1], y[0], y[1]]);
         }
         if let Some(v) = self.velocity {
@@ -386,7 +435,14 @@ impl AsterixRecord for Cat048Record {
             w.item(14, &[status & 0xFE]);
         }
         if let Some(h) = self.height_3d_m {
-            let n = quantise("I048/110", h / FT_M, 25.0, -8192, 8191, "|height| < 204800 ft")?;
+            let n = quantise(
+                "I048/110",
+                h / FT_M,
+                25.0,
+                -8192,
+                8191,
+                "|height| < 204800 ft",
+            )?;
             w.item(19, &((n as u16) & 0x3FFF).to_be_bytes());
         }
         w.finish(out);
@@ -408,7 +464,11 @@ pub(crate) fn address24(item: &'static str, address: u32) -> Result<[u8; 3], Enc
 
 pub(crate) fn track12(item: &'static str, track: u16) -> Result<[u8; 2], EncodeError> {
     if track > 0x0FFF {
-        return Err(EncodeError::OutOfRange { item, value: track.to_string(), expected: "0..=4095" });
+        return Err(EncodeError::OutOfRange {
+            item,
+            value: track.to_string(),
+            expected: "0..=4095",
+        });
     }
     Ok(track.to_be_bytes())
 }

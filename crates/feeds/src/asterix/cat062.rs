@@ -145,7 +145,11 @@ static ITEMS: [ItemSpec; 35] = [
     item("I062/SP", Rule::Explicit),
 ];
 
-pub(crate) static UAP: Uap = Uap { category: 62, edition: "1.18", items: &ITEMS };
+pub(crate) static UAP: Uap = Uap {
+    category: 62,
+    edition: "1.18",
+    items: &ITEMS,
+};
 
 /// Latitude/longitude LSB of I062/105 and I062/500 APW: 180/2^25 degrees.
 const LATLON_LSB_DEG: f64 = 180.0 / 33_554_432.0;
@@ -234,8 +238,10 @@ fn decode_accuracy(b: &[u8]) -> TrackAccuracy {
         }
         2 => {
             let (lat, lon) = (wire::be_u16(sb), wire::be_u16(&sb[2..]));
-            acc.position_latlon_deg =
-                Some((f64::from(lat) * LATLON_LSB_DEG, f64::from(lon) * LATLON_LSB_DEG));
+            acc.position_latlon_deg = Some((
+                f64::from(lat) * LATLON_LSB_DEG,
+                f64::from(lon) * LATLON_LSB_DEG,
+            ));
         }
         3 => acc.geometric_altitude_m = Some(f64::from(sb[0]) * 6.25 * FT_M),
         4 => acc.barometric_altitude_fl = Some(f64::from(sb[0]) * 0.25),
@@ -308,8 +314,11 @@ pub(crate) fn decode_record(
         Ok(())
     })
     .map_err(RecordError::Framing)?;
-    for (ok, name) in [(seen.source, "I062/010"), (seen.time, "I062/070"), (seen.track, "I062/040")]
-    {
+    for (ok, name) in [
+        (seen.source, "I062/010"),
+        (seen.time, "I062/070"),
+        (seen.track, "I062/040"),
+    ] {
         if !ok {
             first_error.note(start, name, "the mandatory item is missing".to_owned());
         }
@@ -326,7 +335,10 @@ fn horizontal_sigma_m(rec: &Cat062Record, lat_deg: f64, default_m: f64) -> f64 {
         return ((sx * sx + sy * sy) / 2.0).sqrt();
     }
     if let Some((slat, slon)) = acc.position_latlon_deg {
-        let (n, e) = (slat * M_PER_DEG, slon * M_PER_DEG * lat_deg.to_radians().cos());
+        let (n, e) = (
+            slat * M_PER_DEG,
+            slon * M_PER_DEG * lat_deg.to_radians().cos(),
+        );
         return ((n * n + e * e) / 2.0).sqrt();
     }
     default_m
@@ -346,12 +358,19 @@ pub(crate) fn decode_observation(
     // The geometric altitude is above the ellipsoid, as `Geodetic` wants; a
     // measured flight level stands in as a pressure altitude, less accurate.
     let (alt_m, vertical_sigma_m) = match (rec.geometric_altitude_m, rec.measured_flight_level) {
-        (Some(h), _) => {
-            (h, Some(acc.geometric_altitude_m.unwrap_or(options.geometric_vertical_sigma_m)))
-        }
+        (Some(h), _) => (
+            h,
+            Some(
+                acc.geometric_altitude_m
+                    .unwrap_or(options.geometric_vertical_sigma_m),
+            ),
+        ),
         (None, Some(fl)) => {
             let sigma = acc.barometric_altitude_fl.map(|s| s * 100.0 * FT_M);
-            (fl * 100.0 * FT_M, Some(sigma.unwrap_or(options.barometric_vertical_sigma_m)))
+            (
+                fl * 100.0 * FT_M,
+                Some(sigma.unwrap_or(options.barometric_vertical_sigma_m)),
+            )
         }
         (None, None) => (0.0, None),
     };
@@ -364,7 +383,11 @@ pub(crate) fn decode_observation(
     });
     let measurement = Measurement::Position {
         position: Geodetic::new(pos.lat_deg, pos.lon_deg, alt_m),
-        horizontal_sigma_m: horizontal_sigma_m(&rec, pos.lat_deg, options.cat062_horizontal_sigma_m),
+        horizontal_sigma_m: horizontal_sigma_m(
+            &rec,
+            pos.lat_deg,
+            options.cat062_horizontal_sigma_m,
+        ),
         vertical_sigma_m,
         velocity,
     };
@@ -376,8 +399,13 @@ pub(crate) fn decode_observation(
         reported_type: rec.mode3a.map(mode3a_text),
         ..Identity::default()
     };
-    let obs =
-        ctx.observation((rec.sac, rec.sic), rec.time_of_track_s, measurement, identity, &block[start..end]);
+    let obs = ctx.observation(
+        (rec.sac, rec.sic),
+        rec.time_of_track_s,
+        measurement,
+        identity,
+        &block[start..end],
+    );
     Ok((Outcome::Observation(obs), end))
 }
 
@@ -401,7 +429,10 @@ fn u8_byte(item: &'static str, value: f64, lsb: f64) -> Result<[u8; 1], EncodeEr
 fn encode_accuracy(acc: &TrackAccuracy) -> Result<Vec<u8>, EncodeError> {
     let mut parts: Vec<(usize, Vec<u8>)> = Vec::new();
     if let Some((sx, sy)) = acc.position_xy_m {
-        let (x, y) = (u16_bytes("I062/500 APC", sx, 0.5)?, u16_bytes("I062/500 APC", sy, 0.5)?);
+        let (x, y) = (
+            u16_bytes("I062/500 APC", sx, 0.5)?,
+            u16_bytes("I062/500 APC", sy, 0.5)?,
+        );
         parts.push((0, [x, y].concat()));
     }
     if let Some((slat, slon)) = acc.position_latlon_deg {
@@ -431,10 +462,26 @@ impl AsterixRecord for Cat062Record {
         w.item(4, &encode_time_of_day("I062/070", self.time_of_track_s)?);
         if let Some(p) = self.position {
             let lsb = LATLON_LSB_DEG;
-            let lat = quantise("I062/105 LAT", p.lat_deg, lsb, -(1 << 24), 1 << 24, "-90..=90")?;
-            let lon =
-                quantise("I062/105 LON", p.lon_deg, lsb, -(1 << 25), (1 << 25) - 1, "-180..180")?;
-            w.item(5, &[(lat as i32).to_be_bytes(), (lon as i32).to_be_bytes()].concat());
+            let lat = quantise(
+                "I062/105 LAT",
+                p.lat_deg,
+                lsb,
+                -(1 << 24),
+                1 << 24,
+                "-90..=90",
+            )?;
+            let lon = quantise(
+                "I062/105 LON",
+                p.lon_deg,
+                lsb,
+                -(1 << 25),
+                (1 << 25) - 1,
+                "-180..180",
+            )?;
+            w.item(
+                5,
+                &[(lat as i32).to_be_bytes(), (lon as i32).to_be_bytes()].concat(),
+            );
         }
         if let Some(v) = self.velocity {
             let vx = i16_bytes("I062/185 VX", v.vx_mps, 0.25, "|vx| < 8192 m/s")?;
@@ -448,7 +495,10 @@ impl AsterixRecord for Cat062Record {
             w.item(10, &[&[0u8][..], &id.to_wire()?].concat());
         }
         if self.aircraft_address.is_some() || self.aircraft_id.is_some() {
-            let adr = self.aircraft_address.map(|a| address24("I062/380 ADR", a)).transpose()?;
+            let adr = self
+                .aircraft_address
+                .map(|a| address24("I062/380 ADR", a))
+                .transpose()?;
             let id = self.aircraft_id.map(Callsign::to_wire).transpose()?;
             let mut subfields: Vec<(usize, &[u8])> = Vec::new();
             if let Some(adr) = &adr {
@@ -465,10 +515,16 @@ impl AsterixRecord for Cat062Record {
             w.item(17, &i16_bytes("I062/136", fl, 0.25, "|FL| < 8192")?);
         }
         if let Some(h) = self.geometric_altitude_m {
-            w.item(18, &i16_bytes("I062/130", h / FT_M, 6.25, "|h| < 204800 ft")?);
+            w.item(
+                18,
+                &i16_bytes("I062/130", h / FT_M, 6.25, "|h| < 204800 ft")?,
+            );
         }
         if let Some(roc) = self.rate_of_climb_mps {
-            w.item(20, &i16_bytes("I062/220", roc * 60.0 / FT_M, 6.25, "|roc| < 204800 ft/min")?);
+            w.item(
+                20,
+                &i16_bytes("I062/220", roc * 60.0 / FT_M, 6.25, "|roc| < 204800 ft/min")?,
+            );
         }
         if let Some(acc) = &self.accuracy {
             w.item(27, &encode_accuracy(acc)?);

@@ -157,7 +157,11 @@ impl Callsign {
 #[non_exhaustive]
 pub enum EncodeError {
     #[error("{item}: {value} is out of range (expected {expected})")]
-    OutOfRange { item: &'static str, value: String, expected: &'static str },
+    OutOfRange {
+        item: &'static str,
+        value: String,
+        expected: &'static str,
+    },
     #[error("the block would be {bytes} bytes; a data block holds at most 65535")]
     BlockTooLong { bytes: usize },
 }
@@ -189,7 +193,8 @@ pub fn encode_block<R: AsterixRecord>(records: &[R]) -> Result<Vec<u8>, EncodeEr
     for record in records {
         record.encode_into(&mut out)?;
     }
-    let len = u16::try_from(out.len()).map_err(|_| EncodeError::BlockTooLong { bytes: out.len() })?;
+    let len =
+        u16::try_from(out.len()).map_err(|_| EncodeError::BlockTooLong { bytes: out.len() })?;
     out[1..3].copy_from_slice(&len.to_be_bytes());
     Ok(out)
 }
@@ -205,14 +210,25 @@ pub(crate) fn quantise(
 ) -> Result<i64, EncodeError> {
     let n = (value / lsb).round();
     if !n.is_finite() || n < min as f64 || n > max as f64 {
-        return Err(EncodeError::OutOfRange { item, value: format!("{value}"), expected });
+        return Err(EncodeError::OutOfRange {
+            item,
+            value: format!("{value}"),
+            expected,
+        });
     }
     Ok(n as i64)
 }
 
 /// Encodes a time of day (I048/140, I062/070, I021/07x): 1/128 s in 24 bits.
 pub(crate) fn encode_time_of_day(item: &'static str, tod_s: f64) -> Result<[u8; 3], EncodeError> {
-    let n = quantise(item, tod_s, 1.0 / 128.0, 0, 86_400 * 128 - 1, "0 <= s < 86400")?;
+    let n = quantise(
+        item,
+        tod_s,
+        1.0 / 128.0,
+        0,
+        86_400 * 128 - 1,
+        "0 <= s < 86400",
+    )?;
     let b = (n as u32).to_be_bytes();
     Ok([b[1], b[2], b[3]])
 }
@@ -221,7 +237,10 @@ pub(crate) fn encode_time_of_day(item: &'static str, tod_s: f64) -> Result<[u8; 
 pub(crate) fn decode_time_of_day(bytes: &[u8]) -> Result<f64, String> {
     let raw = wire::be_u24(bytes);
     if raw >= 86_400 * 128 {
-        return Err(format!("a time of day below 86400 s, found {} s", f64::from(raw) / 128.0));
+        return Err(format!(
+            "a time of day below 86400 s, found {} s",
+            f64::from(raw) / 128.0
+        ));
     }
     Ok(f64::from(raw) / 128.0)
 }
@@ -253,12 +272,18 @@ impl FirstError {
     }
 }
 
+/// A category's record decoder: the record at an offset and the offset past it.
+pub(crate) type DecodeRecord<T> = fn(&[u8], usize) -> Result<(T, usize), RecordError>;
+
+/// A category's decoder from a record to what the decoder emits.
+type DecodeOutcome = fn(&mut Context, &[u8], usize) -> Result<(Outcome, usize), RecordError>;
+
 /// Decodes every record of a data block of `category` into record structs;
 /// the first error stops it and names the byte offset within the block.
 pub(crate) fn decode_block_with<T>(
     block: &[u8],
     category: u8,
-    decode: fn(&[u8], usize) -> Result<(T, usize), RecordError>,
+    decode: DecodeRecord<T>,
 ) -> Result<Vec<T>, String> {
     if block.len() < 3 || block[0] != category {
         return Err(format!("byte 0: expected a CAT{category:03} block header"));
@@ -295,7 +320,10 @@ const HALF_DAY_US: i64 = DAY_US / 2;
 
 impl DayClock {
     fn new(day: Time) -> DayClock {
-        DayClock { day_start: day.start_of_day(), tod_last_us: None }
+        DayClock {
+            day_start: day.start_of_day(),
+            tod_last_us: None,
+        }
     }
 
     fn event_time(&mut self, tod_s: f64) -> Time {
@@ -319,16 +347,35 @@ pub(crate) struct Context {
     pub options: AsterixOptions,
     clock: DayClock,
     sensors: HashMap<u16, SensorId>,
+    sensor_last: Option<(u16, SensorId)>,
 }
 
 impl Context {
     fn new(config: DecoderConfig, options: AsterixOptions) -> Context {
         let clock = DayClock::new(config.day);
-        Context { config, options, clock, sensors: HashMap::new() }
+        Context {
+            config,
+            options,
+            clock,
+            sensors: HashMap::new(),
+            sensor_last: None,
+        }
     }
 
     fn sensor(&mut self, sac: u8, sic: u8) -> SensorId {
         let key = u16::from_be_bytes([sac, sic]);
+        // Consecutive records nearly always come from the same sensor.
+        if let Some((last_key, id)) = &self.sensor_last
+            && *last_key == key
+        {
+            return id.clone();
+        }
+        let id = self.sensor_lookup(key, sac, sic);
+        self.sensor_last = Some((key, id.clone()));
+        id
+    }
+
+    fn sensor_lookup(&mut self, key: u16, sac: u8, sic: u8) -> SensorId {
         if let Some(id) = self.sensors.get(&key) {
             return id.clone();
         }
@@ -361,6 +408,9 @@ impl Context {
 
 /// What a category module made of one record.
 #[derive(Debug)]
+// Boxing would cost an allocation per record on the hot path; the
+// observation moves into the sink right away.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Outcome {
     Observation(Observation),
     NoPosition,
@@ -368,8 +418,9 @@ pub(crate) enum Outcome {
 
 /// Categories whose blocks a resynchronising scan accepts as plausible:
 /// the ones we decode and the ones that travel with them on real feeds.
-const CATEGORIES_KNOWN: &[u8] =
-    &[1, 2, 4, 8, 10, 11, 19, 20, 21, 23, 25, 30, 31, 32, 34, 48, 62, 63, 65, 205, 240, 247, 252];
+const CATEGORIES_KNOWN: &[u8] = &[
+    1, 2, 4, 8, 10, 11, 19, 20, 21, 23, 25, 30, 31, 32, 34, 48, 62, 63, 65, 205, 240, 247, 252,
+];
 
 /// Decodes ASTERIX data blocks into observations. See the module docs.
 #[derive(Debug)]
@@ -410,7 +461,12 @@ impl AsterixDecoder {
     fn error(&mut self, sink: &mut dyn Sink, offset: u64, reason: String, raw: &[u8]) {
         self.stats.errors += 1;
         let raw = raw[..raw.len().min(quarantine_record_bytes_max)].to_vec();
-        sink.error(DecodeError { format: Format::Asterix, place: Place::Byte(offset), reason, raw });
+        sink.error(DecodeError {
+            format: Format::Asterix,
+            place: Place::Byte(offset),
+            reason,
+            raw,
+        });
     }
 
     /// Decodes the blocks of `buf` (whose first byte is at stream offset
@@ -422,7 +478,11 @@ impl AsterixDecoder {
             let rest = &buf[pos..];
             let header_ok = rest.len() >= 3;
             let known = header_ok && CATEGORIES_KNOWN.contains(&rest[0]);
-            let len = if header_ok { usize::from(wire::be_u16(&rest[1..3])) } else { 0 };
+            let len = if header_ok {
+                usize::from(wire::be_u16(&rest[1..3]))
+            } else {
+                0
+            };
             if known && len >= 4 && len <= rest.len() {
                 self.block(&rest[..len], base + pos as u64, sink);
                 pos += len;
@@ -433,16 +493,31 @@ impl AsterixDecoder {
                 return pos;
             }
             let expected = if !header_ok {
-                format!("a data block header (CAT, LEN: 3 bytes), {} left", rest.len())
+                format!(
+                    "a data block header (CAT, LEN: 3 bytes), {} left",
+                    rest.len()
+                )
             } else if !known {
-                format!("a data block of a known ASTERIX category, found CAT{:03}", rest[0])
+                format!(
+                    "a data block of a known ASTERIX category, found CAT{:03}",
+                    rest[0]
+                )
             } else if len < 4 {
                 format!("a block LEN of at least 4 (CAT{:03}), found {len}", rest[0])
             } else {
-                format!("a CAT{:03} block of LEN {len}, {} bytes left", rest[0], rest.len())
+                format!(
+                    "a CAT{:03} block of LEN {len}, {} bytes left",
+                    rest[0],
+                    rest.len()
+                )
             };
             let skip = next_plausible_block(rest, 1);
-            self.error(sink, base + pos as u64, expected + &format!("; skipped {skip} bytes"), &rest[..skip]);
+            self.error(
+                sink,
+                base + pos as u64,
+                expected + &format!("; skipped {skip} bytes"),
+                &rest[..skip],
+            );
             pos += skip;
         }
         pos
@@ -451,16 +526,15 @@ impl AsterixDecoder {
     fn block(&mut self, block: &[u8], base: u64, sink: &mut dyn Sink) {
         self.stats.blocks += 1;
         let category = block[0];
-        let decode: fn(&mut Context, &[u8], usize) -> Result<(Outcome, usize), RecordError> =
-            match category {
-                48 => cat048::decode_observation,
-                62 => cat062::decode_observation,
-                21 => cat021::decode_observation,
-                _ => {
-                    self.stats.blocks_other += 1;
-                    return;
-                }
-            };
+        let decode: DecodeOutcome = match category {
+            48 => cat048::decode_observation,
+            62 => cat062::decode_observation,
+            21 => cat021::decode_observation,
+            _ => {
+                self.stats.blocks_other += 1;
+                return;
+            }
+        };
         let mut pos = 3;
         while pos < block.len() {
             match decode(&mut self.context, block, pos) {
@@ -503,7 +577,9 @@ fn place(base: u64, error: &wire::WireError, block: &[u8]) -> u64 {
 /// Offset in `buf` (at least `from`) of the next plausible block header, or
 /// `buf.len()` when there is none.
 fn next_plausible_block(buf: &[u8], from: usize) -> usize {
-    (from..buf.len()).find(|&pos| plausible_at(buf, pos, 1)).unwrap_or(buf.len())
+    (from..buf.len())
+        .find(|&pos| plausible_at(buf, pos, 1))
+        .unwrap_or(buf.len())
 }
 
 /// A known category, a LEN of at least 4 that fits, and the block ends at the
@@ -557,10 +633,16 @@ mod tests {
     fn midnight_rollover_forward_and_late_records() {
         let day = Time::parse_rfc3339("2025-09-10T12:00:00Z").unwrap();
         let mut clock = DayClock::new(day);
-        assert_eq!(clock.event_time(86_399.0).to_string(), "2025-09-10T23:59:59Z");
+        assert_eq!(
+            clock.event_time(86_399.0).to_string(),
+            "2025-09-10T23:59:59Z"
+        );
         assert_eq!(clock.event_time(1.0).to_string(), "2025-09-11T00:00:01Z");
         // A late plot from before midnight stays on the 10th...
-        assert_eq!(clock.event_time(86_398.0).to_string(), "2025-09-10T23:59:58Z");
+        assert_eq!(
+            clock.event_time(86_398.0).to_string(),
+            "2025-09-10T23:59:58Z"
+        );
         // ...and does not move the clock back.
         assert_eq!(clock.event_time(2.0).to_string(), "2025-09-11T00:00:02Z");
     }

@@ -60,7 +60,10 @@ pub(crate) const fn item(name: &'static str, rule: Rule) -> ItemSpec {
     ItemSpec { name, rule }
 }
 
-pub(crate) const SPARE: ItemSpec = ItemSpec { name: "spare", rule: Rule::Spare };
+pub(crate) const SPARE: ItemSpec = ItemSpec {
+    name: "spare",
+    rule: Rule::Spare,
+};
 
 /// Length of an FX-extended field made of `part`-octet parts starting at `data[0]`.
 fn extended_len(data: &[u8], part: usize) -> Result<usize, String> {
@@ -68,13 +71,18 @@ fn extended_len(data: &[u8], part: usize) -> Result<usize, String> {
     for n_parts in 1..=asterix_extended_octets_max {
         len += part;
         let Some(&last) = data.get(len - 1) else {
-            return Err(format!("{part}-octet part {n_parts} of an extended field, {} left", data.len()));
+            return Err(format!(
+                "{part}-octet part {n_parts} of an extended field, {} left",
+                data.len()
+            ));
         };
         if last & 1 == 0 {
             return Ok(len);
         }
     }
-    Err(format!("an extended field of at most {asterix_extended_octets_max} parts (FX still set)"))
+    Err(format!(
+        "an extended field of at most {asterix_extended_octets_max} parts (FX still set)"
+    ))
 }
 
 /// Length in octets of one item obeying `rule` at the start of `data`.
@@ -195,7 +203,8 @@ pub(crate) fn walk_record(
                 WireError::new(pos, what)
             })?;
             let bytes = &block[pos..pos + len];
-            visit(frn_idx + 1, pos, bytes).map_err(|e| WireError::new(pos, format!("{}: {e}", spec.name)))?;
+            visit(frn_idx + 1, pos, bytes)
+                .map_err(|e| WireError::new(pos, format!("{}: {e}", spec.name)))?;
             pos += len;
         }
     }
@@ -315,7 +324,11 @@ mod tests {
     #[test]
     fn lengths_by_rule() {
         assert_eq!(item_len(Rule::Fixed(2), &[1, 2, 3]), Ok(2));
-        assert!(item_len(Rule::Fixed(4), &[1, 2]).unwrap_err().contains("4 octets, 2 left"));
+        assert!(
+            item_len(Rule::Fixed(4), &[1, 2])
+                .unwrap_err()
+                .contains("4 octets, 2 left")
+        );
         assert_eq!(item_len(Rule::Extended, &[0x01, 0x03, 0x02, 9]), Ok(3));
         assert_eq!(item_len(Rule::ExtendedParts(3), &[0, 0, 1, 0, 0, 0]), Ok(6));
         assert_eq!(item_len(Rule::Repetitive(8), &[0]), Ok(1));

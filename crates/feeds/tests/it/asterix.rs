@@ -28,9 +28,9 @@ fn samples_dir() -> PathBuf {
 }
 
 fn peer_python() -> PathBuf {
-    let peers = std::env::var_os("GUARANTOR_PEERS").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/peers")
-    });
+    let peers = std::env::var_os("GUARANTOR_PEERS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/peers"));
     peers.join("asterix-gpl/bin/python")
 }
 
@@ -70,7 +70,10 @@ fn samples() -> Option<Vec<PathBuf>> {
     };
     let mut paths: Vec<PathBuf> = entries
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pcap" || e == "raw" || e == "ast"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e == "pcap" || e == "raw" || e == "ast")
+        })
         .collect();
     paths.sort();
     Some(paths)
@@ -100,7 +103,10 @@ fn samples_decode_without_errors() {
         if !path.ends_with(MALFORMED_SAMPLE) {
             assert_eq!(sink.errors.len(), 0, "{}", path.display());
         }
-        let first = sink.observations().next().map(|o| serde_json::to_string(o).unwrap());
+        let first = sink
+            .observations()
+            .next()
+            .map(|o| serde_json::to_string(o).unwrap());
         summary += &format!(
             "{}: blocks={} other={} records={} observations={} no_position={} errors={}\n  first={}\n",
             path.file_name().unwrap().to_string_lossy(),
@@ -118,13 +124,18 @@ fn samples_decode_without_errors() {
 }
 
 fn check_golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it")
+        .join(name);
     if std::env::var_os("UPDATE_EXPECT").is_some() {
         std::fs::write(&path, actual).unwrap();
         return;
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(actual, expected, "golden {name} differs; UPDATE_EXPECT=1 to regenerate");
+    assert_eq!(
+        actual, expected,
+        "golden {name} differs; UPDATE_EXPECT=1 to regenerate"
+    );
 }
 
 /// The raw file and the same bytes in a pcap decode alike whether fed whole
@@ -134,12 +145,14 @@ fn stream_framing_is_independent_of_chunking() {
     let Some(_) = samples() else { return };
     let bytes = std::fs::read(samples_dir().join("cat062cat065.raw")).unwrap();
     let whole = {
-        let mut d = AsterixDecoder::with_options(config(), AsterixOptions::default(), Framing::Stream);
+        let mut d =
+            AsterixDecoder::with_options(config(), AsterixOptions::default(), Framing::Stream);
         feeds::decode_all(&mut d, &bytes)
     };
     assert_eq!(whole.errors.len(), 0);
     for cut in 1..bytes.len() {
-        let mut d = AsterixDecoder::with_options(config(), AsterixOptions::default(), Framing::Stream);
+        let mut d =
+            AsterixDecoder::with_options(config(), AsterixOptions::default(), Framing::Stream);
         let mut sink = Collect::default();
         d.feed(&bytes[..cut], &mut sink);
         d.feed(&bytes[cut..], &mut sink);
@@ -153,7 +166,8 @@ fn stream_framing_is_independent_of_chunking() {
 #[test]
 fn cat062_matches_upstream_golden_output() {
     let Some(_) = samples() else { return };
-    let golden = std::fs::read_to_string(samples_dir().join("cat_062_065_json.expected.txt")).unwrap();
+    let golden =
+        std::fs::read_to_string(samples_dir().join("cat_062_065_json.expected.txt")).unwrap();
     let expected: Vec<Value> = golden
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
@@ -174,10 +188,21 @@ fn cat062_matches_upstream_golden_output() {
         let pos = rec.position.unwrap();
         assert_close(pos.lat_deg, e["I105"]["Lat"].as_f64().unwrap(), 1e-6, "lat");
         assert_close(pos.lon_deg, e["I105"]["Lon"].as_f64().unwrap(), 1e-6, "lon");
-        assert_close(rec.time_of_track_s, e["I070"]["ToT"].as_f64().unwrap(), 1e-9, "tod");
-        assert_eq!(u64::from(rec.track_number), e["I040"]["TrkN"].as_u64().unwrap());
+        assert_close(
+            rec.time_of_track_s,
+            e["I070"]["ToT"].as_f64().unwrap(),
+            1e-9,
+            "tod",
+        );
+        assert_eq!(
+            u64::from(rec.track_number),
+            e["I040"]["TrkN"].as_u64().unwrap()
+        );
         let adr = e["I380"]["ADR"]["ADR"].as_str().unwrap();
-        assert_eq!(rec.aircraft_address, Some(u32::from_str_radix(adr, 16).unwrap()));
+        assert_eq!(
+            rec.aircraft_address,
+            Some(u32::from_str_radix(adr, 16).unwrap())
+        );
         let acid = e["I380"]["ID"]["ACID"].as_str().unwrap();
         assert_eq!(rec.aircraft_id.unwrap().as_str(), acid);
         let mode3a = e["I060"]["Mode3A"].as_str().unwrap();
@@ -186,14 +211,27 @@ fn cat062_matches_upstream_golden_output() {
         assert_close(vel.vx_mps, e["I185"]["Vx"].as_f64().unwrap(), 1e-9, "vx");
         assert_close(vel.vy_mps, e["I185"]["Vy"].as_f64().unwrap(), 1e-9, "vy");
         let alt_ft = e["I130"]["Alt"].as_f64().unwrap();
-        assert_close(rec.geometric_altitude_m.unwrap(), alt_ft * 0.3048, 1e-6, "alt");
+        assert_close(
+            rec.geometric_altitude_m.unwrap(),
+            alt_ft * 0.3048,
+            1e-6,
+            "alt",
+        );
         let mfl_ft = e["I136"]["MFL"].as_f64().unwrap();
-        assert_close(rec.measured_flight_level.unwrap() * 100.0, mfl_ft, 1e-9, "fl");
+        assert_close(
+            rec.measured_flight_level.unwrap() * 100.0,
+            mfl_ft,
+            1e-9,
+            "fl",
+        );
     }
 }
 
 fn assert_close(ours: f64, theirs: f64, tolerance: f64, what: &str) {
-    assert!((ours - theirs).abs() <= tolerance, "{what}: ours {ours}, peer {theirs}");
+    assert!(
+        (ours - theirs).abs() <= tolerance,
+        "{what}: ours {ours}, peer {theirs}"
+    );
 }
 
 /// Splits a datagram into blocks by their LEN (test helper; assumes valid framing).
@@ -221,7 +259,10 @@ fn peer_decode_raw(datagrams: &[Vec<u8>]) -> Option<Vec<Value>> {
 fn peer_run(datagrams: &[Vec<u8>], args: &[&str]) -> Option<Vec<Value>> {
     let python = peer_python();
     if !python.exists() {
-        println!("skipped: asterix_decoder peer not installed at {} (cargo xtask peers)", python.display());
+        println!(
+            "skipped: asterix_decoder peer not installed at {} (cargo xtask peers)",
+            python.display()
+        );
         return None;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/asterix_decoder_dump.py");
@@ -239,11 +280,20 @@ fn peer_run(datagrams: &[Vec<u8>], args: &[&str]) -> Option<Vec<Value>> {
         }
         input.push('\n');
     }
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "peer failed");
     let text = String::from_utf8(output.stdout).unwrap();
-    Some(text.lines().map(|l| serde_json::from_str(l).unwrap()).collect())
+    Some(
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+    )
 }
 
 /// Our records of categories 48, 62 and 21, in datagram order, beside their datagram index.
@@ -258,9 +308,24 @@ fn our_records(datagrams: &[Vec<u8>]) -> Vec<(usize, Ours)> {
     for (idx, datagram) in datagrams.iter().enumerate() {
         for block in blocks(datagram) {
             match block[0] {
-                48 => out.extend(Cat048Record::decode_block(block).unwrap().into_iter().map(|r| (idx, Ours::C48(r)))),
-                62 => out.extend(Cat062Record::decode_block(block).unwrap().into_iter().map(|r| (idx, Ours::C62(r)))),
-                21 => out.extend(Cat021Record::decode_block(block).unwrap().into_iter().map(|r| (idx, Ours::C21(r)))),
+                48 => out.extend(
+                    Cat048Record::decode_block(block)
+                        .unwrap()
+                        .into_iter()
+                        .map(|r| (idx, Ours::C48(r))),
+                ),
+                62 => out.extend(
+                    Cat062Record::decode_block(block)
+                        .unwrap()
+                        .into_iter()
+                        .map(|r| (idx, Ours::C62(r))),
+                ),
+                21 => out.extend(
+                    Cat021Record::decode_block(block)
+                        .unwrap()
+                        .into_iter()
+                        .map(|r| (idx, Ours::C21(r))),
+                ),
                 _ => {}
             }
         }
@@ -281,43 +346,129 @@ fn opt_int(ours: Option<u64>, theirs: &Value, what: &str) {
 }
 
 fn opt_text(ours: Option<Callsign>, theirs: &Value, what: &str) {
-    assert_eq!(ours.as_ref().map(Callsign::as_str), theirs.as_str(), "{what}");
+    assert_eq!(
+        ours.as_ref().map(Callsign::as_str),
+        theirs.as_str(),
+        "{what}"
+    );
 }
 
 fn compare_048(r: &Cat048Record, f: &Value) {
     assert_eq!(u64::from(r.sac), f["sac"].as_u64().unwrap());
     assert_eq!(u64::from(r.sic), f["sic"].as_u64().unwrap());
-    assert_close(r.time_of_day_s, f["tod_s"].as_f64().unwrap(), 1e-9, "I048/140");
-    opt_int(r.report.map(|t| u64::from(t.detection)), &f["typ"], "I048/020 TYP");
-    opt_close(r.polar.map(|p| p.range_m / 1852.0), &f["rho_nm"], 1e-9, "I048/040 RHO");
-    opt_close(r.polar.map(|p| p.azimuth_deg), &f["theta_deg"], 1e-9, "I048/040 THETA");
+    assert_close(
+        r.time_of_day_s,
+        f["tod_s"].as_f64().unwrap(),
+        1e-9,
+        "I048/140",
+    );
+    opt_int(
+        r.report.map(|t| u64::from(t.detection)),
+        &f["typ"],
+        "I048/020 TYP",
+    );
+    opt_close(
+        r.polar.map(|p| p.range_m / 1852.0),
+        &f["rho_nm"],
+        1e-9,
+        "I048/040 RHO",
+    );
+    opt_close(
+        r.polar.map(|p| p.azimuth_deg),
+        &f["theta_deg"],
+        1e-9,
+        "I048/040 THETA",
+    );
     opt_int(r.mode3a.map(u64::from), &f["mode3a"], "I048/070");
     opt_close(r.flight_level, &f["fl"], 1e-9, "I048/090");
     opt_int(r.aircraft_address.map(u64::from), &f["address"], "I048/220");
     opt_text(r.callsign, &f["callsign"], "I048/240");
     opt_int(r.track_number.map(u64::from), &f["track"], "I048/161");
-    opt_close(r.cartesian.map(|c| c.x_m / 1852.0), &f["x_nm"], 1e-9, "I048/042 X");
-    opt_close(r.cartesian.map(|c| c.y_m / 1852.0), &f["y_nm"], 1e-9, "I048/042 Y");
+    opt_close(
+        r.cartesian.map(|c| c.x_m / 1852.0),
+        &f["x_nm"],
+        1e-9,
+        "I048/042 X",
+    );
+    opt_close(
+        r.cartesian.map(|c| c.y_m / 1852.0),
+        &f["y_nm"],
+        1e-9,
+        "I048/042 Y",
+    );
     let gs_kt = r.velocity.map(|v| v.ground_speed_mps / 1852.0 * 3600.0);
     opt_close(gs_kt, &f["gs_kt"], 1e-6, "I048/200 GSP");
-    opt_close(r.velocity.map(|v| v.heading_deg), &f["heading_deg"], 1e-9, "I048/200 HDG");
-    opt_close(r.height_3d_m.map(|h| h / 0.3048), &f["height_ft"], 1e-6, "I048/110");
+    opt_close(
+        r.velocity.map(|v| v.heading_deg),
+        &f["heading_deg"],
+        1e-9,
+        "I048/200 HDG",
+    );
+    opt_close(
+        r.height_3d_m.map(|h| h / 0.3048),
+        &f["height_ft"],
+        1e-6,
+        "I048/110",
+    );
 }
 
 fn compare_062(r: &Cat062Record, f: &Value) {
     assert_eq!(u64::from(r.sac), f["sac"].as_u64().unwrap());
     assert_eq!(u64::from(r.sic), f["sic"].as_u64().unwrap());
-    assert_close(r.time_of_track_s, f["tod_s"].as_f64().unwrap(), 1e-9, "I062/070");
-    opt_close(r.position.map(|p| p.lat_deg), &f["lat_deg"], 1e-7, "I062/105 lat");
-    opt_close(r.position.map(|p| p.lon_deg), &f["lon_deg"], 1e-7, "I062/105 lon");
-    opt_close(r.velocity.map(|v| v.vx_mps), &f["vx_mps"], 1e-9, "I062/185 vx");
-    opt_close(r.velocity.map(|v| v.vy_mps), &f["vy_mps"], 1e-9, "I062/185 vy");
+    assert_close(
+        r.time_of_track_s,
+        f["tod_s"].as_f64().unwrap(),
+        1e-9,
+        "I062/070",
+    );
+    opt_close(
+        r.position.map(|p| p.lat_deg),
+        &f["lat_deg"],
+        1e-7,
+        "I062/105 lat",
+    );
+    opt_close(
+        r.position.map(|p| p.lon_deg),
+        &f["lon_deg"],
+        1e-7,
+        "I062/105 lon",
+    );
+    opt_close(
+        r.velocity.map(|v| v.vx_mps),
+        &f["vx_mps"],
+        1e-9,
+        "I062/185 vx",
+    );
+    opt_close(
+        r.velocity.map(|v| v.vy_mps),
+        &f["vy_mps"],
+        1e-9,
+        "I062/185 vy",
+    );
     opt_int(r.mode3a.map(u64::from), &f["mode3a"], "I062/060");
-    opt_int(r.aircraft_address.map(u64::from), &f["address"], "I062/380 ADR");
+    opt_int(
+        r.aircraft_address.map(u64::from),
+        &f["address"],
+        "I062/380 ADR",
+    );
     opt_text(r.aircraft_id, &f["acid"], "I062/380 ID");
-    assert_eq!(u64::from(r.track_number), f["track"].as_u64().unwrap(), "I062/040");
-    opt_close(r.measured_flight_level.map(|fl| fl * 100.0), &f["fl_ft"], 1e-9, "I062/136");
-    opt_close(r.geometric_altitude_m.map(|h| h / 0.3048), &f["alt_ft"], 1e-6, "I062/130");
+    assert_eq!(
+        u64::from(r.track_number),
+        f["track"].as_u64().unwrap(),
+        "I062/040"
+    );
+    opt_close(
+        r.measured_flight_level.map(|fl| fl * 100.0),
+        &f["fl_ft"],
+        1e-9,
+        "I062/136",
+    );
+    opt_close(
+        r.geometric_altitude_m.map(|h| h / 0.3048),
+        &f["alt_ft"],
+        1e-6,
+        "I062/130",
+    );
     let roc = r.rate_of_climb_mps.map(|v| v * 60.0 / 0.3048);
     opt_close(roc, &f["roc_ft_min"], 1e-6, "I062/220");
     let apc = r.accuracy.and_then(|a| a.position_xy_m);
@@ -329,22 +480,70 @@ fn compare_021(r: &Cat021Record, f: &Value) {
     assert_eq!(u64::from(r.sac), f["sac"].as_u64().unwrap());
     assert_eq!(u64::from(r.sic), f["sic"].as_u64().unwrap());
     opt_int(r.track_number.map(u64::from), &f["track"], "I021/161");
-    opt_close(r.time_of_applicability_position_s, &f["tod_071_s"], 1e-9, "I021/071");
-    opt_close(r.position.map(|p| p.lat_deg), &f["lat_deg"], 1e-7, "I021/130 lat");
-    opt_close(r.position.map(|p| p.lon_deg), &f["lon_deg"], 1e-7, "I021/130 lon");
-    opt_close(r.position_high_res.map(|p| p.lat_deg), &f["lat_hr_deg"], 1e-8, "I021/131 lat");
-    opt_close(r.position_high_res.map(|p| p.lon_deg), &f["lon_hr_deg"], 1e-8, "I021/131 lon");
+    opt_close(
+        r.time_of_applicability_position_s,
+        &f["tod_071_s"],
+        1e-9,
+        "I021/071",
+    );
+    opt_close(
+        r.position.map(|p| p.lat_deg),
+        &f["lat_deg"],
+        1e-7,
+        "I021/130 lat",
+    );
+    opt_close(
+        r.position.map(|p| p.lon_deg),
+        &f["lon_deg"],
+        1e-7,
+        "I021/130 lon",
+    );
+    opt_close(
+        r.position_high_res.map(|p| p.lat_deg),
+        &f["lat_hr_deg"],
+        1e-8,
+        "I021/131 lat",
+    );
+    opt_close(
+        r.position_high_res.map(|p| p.lon_deg),
+        &f["lon_hr_deg"],
+        1e-8,
+        "I021/131 lon",
+    );
     opt_int(r.aircraft_address.map(u64::from), &f["address"], "I021/080");
-    opt_close(r.time_of_reception_position_s, &f["tod_073_s"], 1e-9, "I021/073");
-    opt_close(r.geometric_height_m.map(|h| h / 0.3048), &f["height_ft"], 1e-6, "I021/140");
-    opt_int(r.quality.map(|q| u64::from(q.nucp_nic)), &f["nucp_nic"], "I021/090 NUCp/NIC");
-    opt_int(r.quality.and_then(|q| q.nac_p).map(u64::from), &f["nacp"], "I021/090 NACp");
+    opt_close(
+        r.time_of_reception_position_s,
+        &f["tod_073_s"],
+        1e-9,
+        "I021/073",
+    );
+    opt_close(
+        r.geometric_height_m.map(|h| h / 0.3048),
+        &f["height_ft"],
+        1e-6,
+        "I021/140",
+    );
+    opt_int(
+        r.quality.map(|q| u64::from(q.nucp_nic)),
+        &f["nucp_nic"],
+        "I021/090 NUCp/NIC",
+    );
+    opt_int(
+        r.quality.and_then(|q| q.nac_p).map(u64::from),
+        &f["nacp"],
+        "I021/090 NACp",
+    );
     opt_int(r.mops_version.map(u64::from), &f["mops"], "I021/210");
     opt_int(r.mode3a.map(u64::from), &f["mode3a"], "I021/070");
     opt_close(r.flight_level, &f["fl"], 1e-9, "I021/145");
     let gs = r.ground_vector.map(|v| v.ground_speed_mps / 1852.0);
     opt_close(gs, &f["gs_nm_s"], 1e-9, "I021/160 GS");
-    opt_close(r.ground_vector.map(|v| v.track_angle_deg), &f["ta_deg"], 1e-9, "I021/160 TA");
+    opt_close(
+        r.ground_vector.map(|v| v.track_angle_deg),
+        &f["ta_deg"],
+        1e-9,
+        "I021/160 TA",
+    );
     opt_text(r.callsign, &f["callsign"], "I021/170");
     opt_int(r.emitter_category.map(u64::from), &f["ecat"], "I021/020");
 }
@@ -380,7 +579,9 @@ fn compare_with_peer(datagrams: &[Vec<u8>]) -> Option<[usize; 3]> {
 fn peer_record_is_sound(fields: &Value) -> bool {
     let in_range = |key: &str, limit: f64| fields[key].as_f64().is_none_or(|v| v.abs() <= limit);
     fields["sac"].is_u64()
-        && fields["tod_s"].as_f64().is_some_and(|t| (0.0..86_400.0).contains(&t))
+        && fields["tod_s"]
+            .as_f64()
+            .is_some_and(|t| (0.0..86_400.0).contains(&t))
         && in_range("lat_deg", 90.0)
         && in_range("lon_deg", 180.0)
 }
@@ -393,13 +594,17 @@ fn peer_record_is_sound(fields: &Value) -> bool {
 fn malformed_sample_rejections_are_justified_by_the_peer() {
     let Some(_) = samples() else { return };
     let datagrams = datagrams(&samples_dir().join(MALFORMED_SAMPLE));
-    let Some(theirs) = peer_decode_raw(&datagrams) else { return };
+    let Some(theirs) = peer_decode_raw(&datagrams) else {
+        return;
+    };
     let (mut rejected, mut accepted) = (0, 0);
     for (idx, datagram) in datagrams.iter().enumerate() {
         let mut decoder = AsterixDecoder::new(config());
         let sink = feeds::decode_all(&mut decoder, datagram);
-        let peer: Vec<&Value> =
-            theirs.iter().filter(|v| v["datagram"].as_u64() == Some(idx as u64)).collect();
+        let peer: Vec<&Value> = theirs
+            .iter()
+            .filter(|v| v["datagram"].as_u64() == Some(idx as u64))
+            .collect();
         if sink.errors.is_empty() {
             accepted += 1;
             let ours = Cat062Record::decode_block(datagram).unwrap();
@@ -410,12 +615,20 @@ fn malformed_sample_rejections_are_justified_by_the_peer() {
         } else {
             rejected += 1;
             let peer_sound = !peer.is_empty()
-                && peer.iter().all(|p| p["items"].as_array().is_some_and(|i| !i.is_empty()))
+                && peer
+                    .iter()
+                    .all(|p| p["items"].as_array().is_some_and(|i| !i.is_empty()))
                 && peer.iter().all(|p| peer_record_is_sound(&p["fields"]));
-            assert!(!peer_sound, "datagram {idx}: we reject {:?}, the peer reads {peer:?}", sink.errors);
+            assert!(
+                !peer_sound,
+                "datagram {idx}: we reject {:?}, the peer reads {peer:?}",
+                sink.errors
+            );
         }
     }
-    println!("{MALFORMED_SAMPLE}: {rejected} datagrams rejected (peer agrees), {accepted} accepted");
+    println!(
+        "{MALFORMED_SAMPLE}: {rejected} datagrams rejected (peer agrees), {accepted} accepted"
+    );
     assert_eq!(rejected + accepted, datagrams.len());
 }
 
@@ -423,9 +636,14 @@ fn malformed_sample_rejections_are_justified_by_the_peer() {
 #[test]
 fn samples_agree_with_asterix_decoder() {
     let Some(paths) = samples() else { return };
-    let all: Vec<Vec<u8>> =
-        paths.iter().filter(|p| !p.ends_with(MALFORMED_SAMPLE)).flat_map(|p| datagrams(p)).collect();
-    let Some(counts) = compare_with_peer(&all) else { return };
+    let all: Vec<Vec<u8>> = paths
+        .iter()
+        .filter(|p| !p.ends_with(MALFORMED_SAMPLE))
+        .flat_map(|p| datagrams(p))
+        .collect();
+    let Some(counts) = compare_with_peer(&all) else {
+        return;
+    };
     println!("compared with asterix_decoder: {counts:?} CAT048/062/021 records");
     assert!(counts.iter().all(|&n| n >= 2), "{counts:?}");
 }
@@ -436,17 +654,30 @@ fn sample_048(idx: u16) -> Cat048Record {
         sac: 25,
         sic: 3,
         time_of_day_s: 86_000.0 + i * 7.25,
-        report: Some(TargetReport { detection: (idx % 8) as u8, spi: idx % 3 == 0, ..TargetReport::default() }),
-        polar: Some(PolarPosition { range_m: 1_000.0 + i * 4_321.0, azimuth_deg: (i * 37.7) % 360.0 }),
+        report: Some(TargetReport {
+            detection: (idx % 8) as u8,
+            spi: idx.is_multiple_of(3),
+            ..TargetReport::default()
+        }),
+        polar: Some(PolarPosition {
+            range_m: 1_000.0 + i * 4_321.0,
+            azimuth_deg: (i * 37.7) % 360.0,
+        }),
         mode3a: Some(0o7000 + idx),
         flight_level: Some(-10.0 + i * 23.25),
         aircraft_address: Some(0x4CA7A8 + u32::from(idx)),
         callsign: Callsign::new(&format!("RYR{idx}")),
         track_number: Some(idx * 97 % 4096),
-        cartesian: Some(CartesianPosition { x_m: -90_000.0 + i * 1000.0, y_m: 45_000.5 }),
-        velocity: Some(PolarVelocity { ground_speed_mps: 60.0 + i, heading_deg: 359.99 - i }),
+        cartesian: Some(CartesianPosition {
+            x_m: -90_000.0 + i * 1000.0,
+            y_m: 45_000.5,
+        }),
+        velocity: Some(PolarVelocity {
+            ground_speed_mps: 60.0 + i,
+            heading_deg: 359.99 - i,
+        }),
         track_status: Some(0x40),
-        height_3d_m: (idx % 2 == 0).then_some(3_000.0 + i * 10.0),
+        height_3d_m: idx.is_multiple_of(2).then_some(3_000.0 + i * 10.0),
         ..Cat048Record::default()
     }
 }
@@ -458,11 +689,17 @@ fn sample_062(idx: u16) -> Cat062Record {
         sic: 100,
         service_id: Some(1),
         time_of_track_s: 1_000.0 + i,
-        position: Some(LatLon { lat_deg: 50.0 + i * 0.01, lon_deg: 20.0 - i * 0.02 }),
-        velocity: Some(CartesianVelocity { vx_mps: -50.25 + i, vy_mps: 100.0 }),
+        position: Some(LatLon {
+            lat_deg: 50.0 + i * 0.01,
+            lon_deg: 20.0 - i * 0.02,
+        }),
+        velocity: Some(CartesianVelocity {
+            vx_mps: -50.25 + i,
+            vy_mps: 100.0,
+        }),
         mode3a: Some(0o1234),
         target_id: Callsign::new("SHAHED"),
-        aircraft_address: (idx % 2 == 0).then_some(0xABCDEF),
+        aircraft_address: idx.is_multiple_of(2).then_some(0xABCDEF),
         aircraft_id: Callsign::new(&format!("PLF{idx}")),
         track_number: 4000 + idx,
         measured_flight_level: Some(350.0),
@@ -484,16 +721,30 @@ fn sample_021(idx: u16) -> Cat021Record {
         target_report: 0,
         track_number: Some(idx),
         time_of_applicability_position_s: Some(43_200.0 + i),
-        position: Some(LatLon { lat_deg: 52.0 + i * 0.1, lon_deg: 21.0 }),
-        position_high_res: Some(LatLon { lat_deg: 52.0 + i * 0.1, lon_deg: 21.000_001 }),
+        position: Some(LatLon {
+            lat_deg: 52.0 + i * 0.1,
+            lon_deg: 21.0,
+        }),
+        position_high_res: Some(LatLon {
+            lat_deg: 52.0 + i * 0.1,
+            lon_deg: 21.000_001,
+        }),
         aircraft_address: Some(0x48_0000 + u32::from(idx)),
         time_of_reception_position_s: Some(43_200.5 + i),
         geometric_height_m: Some(11_000.0),
-        quality: Some(Quality { nucr_nacv: 1, nucp_nic: 8, nac_p: Some(9), gva: Some(2) }),
+        quality: Some(Quality {
+            nucr_nacv: 1,
+            nucp_nic: 8,
+            nac_p: Some(9),
+            gva: Some(2),
+        }),
         mops_version: Some(2),
         mode3a: Some(0o2000),
         flight_level: Some(360.0),
-        ground_vector: Some(GroundVector { ground_speed_mps: 230.0, track_angle_deg: 90.0 + i }),
+        ground_vector: Some(GroundVector {
+            ground_speed_mps: 230.0,
+            track_angle_deg: 90.0 + i,
+        }),
         callsign: Callsign::new("LOT3"),
         emitter_category: Some(3),
         ..Cat021Record::default()
@@ -512,20 +763,33 @@ fn encoded_blocks_are_accepted_by_asterix_decoder() {
         encode_block(&c21).unwrap(),
     ]
     .concat();
-    let Some(theirs) = peer_decode(std::slice::from_ref(&datagram)) else { return };
+    let Some(theirs) = peer_decode(std::slice::from_ref(&datagram)) else {
+        return;
+    };
     assert_eq!(theirs.len(), 60);
     for (rec, peer) in c48.iter().zip(&theirs[..40]) {
         // What the peer read equals what we meant, to the wire's resolution.
-        let decoded = &Cat048Record::decode_block(&encode_block(std::slice::from_ref(rec)).unwrap()).unwrap()[0];
+        let decoded =
+            &Cat048Record::decode_block(&encode_block(std::slice::from_ref(rec)).unwrap()).unwrap()
+                [0];
         compare_048(decoded, &peer["fields"]);
-        assert_close(decoded.polar.unwrap().range_m, rec.polar.unwrap().range_m, 1852.0 / 512.0, "range");
+        assert_close(
+            decoded.polar.unwrap().range_m,
+            rec.polar.unwrap().range_m,
+            1852.0 / 512.0,
+            "range",
+        );
     }
     for (rec, peer) in c62.iter().zip(&theirs[40..50]) {
-        let decoded = &Cat062Record::decode_block(&encode_block(std::slice::from_ref(rec)).unwrap()).unwrap()[0];
+        let decoded =
+            &Cat062Record::decode_block(&encode_block(std::slice::from_ref(rec)).unwrap()).unwrap()
+                [0];
         compare_062(decoded, &peer["fields"]);
     }
     for (rec, peer) in c21.iter().zip(&theirs[50..]) {
-        let decoded = &Cat021Record::decode_block(&encode_block(std::slice::from_ref(rec)).unwrap()).unwrap()[0];
+        let decoded =
+            &Cat021Record::decode_block(&encode_block(std::slice::from_ref(rec)).unwrap()).unwrap()
+                [0];
         compare_021(decoded, &peer["fields"]);
     }
 }
@@ -545,14 +809,24 @@ fn cat048_observation_units_and_identity() {
     assert_eq!(obs.identity.system_track, Some(97));
     assert_eq!(obs.identity.reported_type.as_deref(), Some("mode3a:7001"));
     assert_eq!(obs.raw_digest, model::Digest::of(&block[3..]));
-    let Measurement::Polar { range_m, azimuth_deg, height_m, range_sigma_m, .. } = obs.measurement else {
+    let Measurement::Polar {
+        range_m,
+        azimuth_deg,
+        height_m,
+        range_sigma_m,
+        ..
+    } = obs.measurement
+    else {
         panic!("expected a polar measurement, got {:?}", obs.measurement);
     };
     assert_close(range_m, 5_321.0, 1852.0 / 512.0, "range");
     assert_close(azimuth_deg, 37.7, 360.0 / 131_072.0, "azimuth");
     // No I048/110 on odd plots: the flight level (13.25) as a pressure altitude.
     assert_close(height_m.unwrap(), 13.25 * 100.0 * 0.3048, 1e-9, "height");
-    assert_eq!(range_sigma_m, AsterixOptions::default().cat048_range_sigma_m);
+    assert_eq!(
+        range_sigma_m,
+        AsterixOptions::default().cat048_range_sigma_m
+    );
 }
 
 /// Datagrams crossing midnight keep event time increasing.
@@ -567,7 +841,10 @@ fn event_time_follows_midnight() {
     decoder.feed(&encode_block(&[late]).unwrap(), &mut sink);
     decoder.feed(&encode_block(&[early]).unwrap(), &mut sink);
     let times: Vec<String> = sink.observations().map(|o| o.time.to_string()).collect();
-    assert_eq!(times, ["2025-09-10T23:59:59.500Z", "2025-09-11T00:00:00.250Z"]);
+    assert_eq!(
+        times,
+        ["2025-09-10T23:59:59.500Z", "2025-09-11T00:00:00.250Z"]
+    );
 }
 
 /// Bad input: each case is a datagram (hex) and the expected outcome: the
@@ -597,27 +874,49 @@ fn bad_input_is_reported_and_skipped() {
     // Garbage between two good blocks.
     check_bad(
         &format!("{good}deadbeef{good}"),
-        &format!("observations=2\nasterix at byte {}: a data block of a known ASTERIX category, found CAT222; skipped 4 bytes", good.len() / 2),
+        &format!(
+            "observations=2\nasterix at byte {}: a data block of a known ASTERIX category, found CAT222; skipped 4 bytes",
+            good.len() / 2
+        ),
     );
     // A block LEN longer than the datagram: scan to the next block.
     let mut long = good.clone();
     long.replace_range(2..6, "0fff");
     check_bad(
         &format!("{long}{good}"),
-        &format!("observations=1\nasterix at byte 0: a CAT048 block of LEN 4095, {} bytes left; skipped {} bytes", good.len(), good.len() / 2),
+        &format!(
+            "observations=1\nasterix at byte 0: a CAT048 block of LEN 4095, {} bytes left; skipped {} bytes",
+            good.len(),
+            good.len() / 2
+        ),
     );
     // A truncated record: I048/040 cut short, the block LEN honest about it.
-    check_bad("300005c019", "observations=0\nasterix at byte 4: CAT048 record: I048/010: expected 2 octets, 1 left; skipped the rest of the block (2 bytes)");
+    check_bad(
+        "300005c019",
+        "observations=0\nasterix at byte 4: CAT048 record: I048/010: expected 2 octets, 1 left; skipped the rest of the block (2 bytes)",
+    );
     // An FSPEC running past the block.
-    check_bad("300005ffff", "observations=0\nasterix at byte 4: CAT048 record: FSPEC: FX set in octet 2, no octet follows in the block; skipped the rest of the block (2 bytes)");
+    check_bad(
+        "300005ffff",
+        "observations=0\nasterix at byte 4: CAT048 record: FSPEC: FX set in octet 2, no octet follows in the block; skipped the rest of the block (2 bytes)",
+    );
     // An out-of-range time of day rejects its record only; the next is kept.
     let mut bad_time = two.clone();
     let second = 3 + (two.len() / 2 - 3) / 2;
     let tod_at = 2 * (second + 4 + 2);
     bad_time.replace_range(tod_at..tod_at + 6, "ffffff");
-    check_bad(&bad_time, &format!("observations=1\nasterix at byte {}: CAT048 record: I048/140: a time of day below 86400 s, found 131071.9921875 s", second + 4 + 2));
+    check_bad(
+        &bad_time,
+        &format!(
+            "observations=1\nasterix at byte {}: CAT048 record: I048/140: a time of day below 86400 s, found 131071.9921875 s",
+            second + 4 + 2
+        ),
+    );
     // A record of a CAT062 block whose FSPEC sets a spare FRN.
-    check_bad("3e00054000", "observations=0\nasterix at byte 4: CAT062 record: FRN 2 is not defined in the CAT062 ed. 1.18 UAP; skipped the rest of the block (2 bytes)");
+    check_bad(
+        "3e00054000",
+        "observations=0\nasterix at byte 4: CAT062 record: FRN 2 is not defined in the CAT062 ed. 1.18 UAP; skipped the rest of the block (2 bytes)",
+    );
 }
 
 fn arb_callsign() -> impl Strategy<Value = Option<Callsign>> {
