@@ -17,7 +17,8 @@ printf '%-6s %-7s %-10s %-12s %-12s %-12s %-12s %-10s\n' N clutter dets ss_gospa
 for c in "$@"; do
   IFS=: read -r N CL <<<"$c"; D="$DATA/n${N}_c${CL}_s1"
   [ -f "$D/detections.csv" ] || "$PY" "$HERE/bench.py" gen --out "$D" --targets "$N" --clutter "$CL" --seed 1 >/dev/null
-  OURS="$("$G" track --input "$D/detections.csv" --output "$D/tracks_ours.csv" --threads 2 | head -1)"
+  OURS="$("$G" track --input "$D/detections.csv" --output "$D/tracks_ours.csv" --threads 2)"
+  OURS="${OURS%%$'\n'*}"
   OUR_RATE="$(sed -E 's/.*\(([0-9]+) detections\/s\).*/\1/' <<<"$OURS")"
   OUR_G="$(field "$("$PY" "$HERE/bench.py" score --truth "$D/truth.csv" --tracks "$D/tracks_ours.csv")" mean_gospa)"
   SS_G=-; SS_RATE=-; SPEED=-
