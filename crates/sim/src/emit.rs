@@ -264,10 +264,10 @@ impl Emitter for SbsEmitter {
         for r in &frame.reports {
             let Report::Adsb(a) = r else { continue };
             let n = self.reports_per_aircraft.entry(a.icao24).or_insert(0);
-            if *n % 10 == 0 {
-                if let Some(cs) = &a.callsign {
-                    SbsLine::identification(a.icao24, a.time, cs).write(&mut self.text);
-                }
+            if (*n).is_multiple_of(10)
+                && let Some(cs) = &a.callsign
+            {
+                SbsLine::identification(a.icao24, a.time, cs).write(&mut self.text);
             }
             *n += 1;
             let mut pos = SbsLine::position(

@@ -196,6 +196,9 @@ pub fn true_events(
     events
 }
 
+/// The previous sample of an air path: time, state, in-zone and in-infrastructure flags.
+type Sample = (Time, Option<usize>, Vec<bool>, Vec<bool>);
+
 #[allow(clippy::too_many_arguments)]
 fn air_events(
     o: &Object,
@@ -207,7 +210,7 @@ fn air_events(
     events: &mut Vec<TrueEvent>,
     zone_entries: &mut Vec<(Time, usize, usize)>,
 ) {
-    let mut prev: Option<(Time, Option<usize>, Vec<bool>, Vec<bool>)> = None;
+    let mut prev: Option<Sample> = None;
     let near_infra: Vec<usize> = if o.class.is_drone() {
         (0..geography.infrastructure.len()).collect()
     } else {
@@ -369,30 +372,30 @@ fn sea_events(
 ) {
     let rules = &scenario.events;
     // AIS dark near infrastructure.
-    if let Some((off, _)) = o.ais_off.filter(|(off, _)| *off <= end) {
-        if let Some(s) = o.state_at(off) {
-            let p = [s.lat_deg, s.lon_deg];
-            let nearest = geography
-                .infrastructure
-                .iter()
-                .map(|i| (i.distance_m(p), i))
-                .filter(|(d, _)| *d <= rules.ais_dark_near_m)
-                .min_by(|a, b| a.0.total_cmp(&b.0));
-            if let Some((d, item)) = nearest {
-                let mut fields = BTreeMap::new();
-                fields.insert("class".into(), o.class.as_str().into());
-                fields.insert("distance_m".into(), d.round().into());
-                events.push(TrueEvent {
-                    kind: IncidentKind::AisDark,
-                    time: off,
-                    position: position(&s),
-                    objects: vec![o.id.clone()],
-                    origin: origin_of(o),
-                    zones: Vec::new(),
-                    infrastructure: Some(item.id.clone()),
-                    fields,
-                });
-            }
+    if let Some((off, _)) = o.ais_off.filter(|(off, _)| *off <= end)
+        && let Some(s) = o.state_at(off)
+    {
+        let p = [s.lat_deg, s.lon_deg];
+        let nearest = geography
+            .infrastructure
+            .iter()
+            .map(|i| (i.distance_m(p), i))
+            .filter(|(d, _)| *d <= rules.ais_dark_near_m)
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((d, item)) = nearest {
+            let mut fields = BTreeMap::new();
+            fields.insert("class".into(), o.class.as_str().into());
+            fields.insert("distance_m".into(), d.round().into());
+            events.push(TrueEvent {
+                kind: IncidentKind::AisDark,
+                time: off,
+                position: position(&s),
+                objects: vec![o.id.clone()],
+                origin: origin_of(o),
+                zones: Vec::new(),
+                infrastructure: Some(item.id.clone()),
+                fields,
+            });
         }
     }
     // Loitering inside a buffer, and anchors dragged across lines.

@@ -321,10 +321,10 @@ impl Geography {
 /// A polygon from `[lat, lon]` points (closed if open).
 pub fn polygon_from_latlon(points: &[LatLon]) -> Polygon<f64> {
     let mut coords: Vec<Coord<f64>> = points.iter().map(|p| Coord { x: p[1], y: p[0] }).collect();
-    if coords.first() != coords.last() {
-        if let Some(first) = coords.first().copied() {
-            coords.push(first);
-        }
+    if coords.first() != coords.last()
+        && let Some(first) = coords.first().copied()
+    {
+        coords.push(first);
     }
     Polygon::new(LineString(coords), Vec::new())
 }

@@ -378,10 +378,10 @@ impl Pipeline {
             fault.corrupt(&mut self.buf);
         }
         self.bytes += self.buf.len() as u64;
-        if self.error.is_none() {
-            if let Err(e) = self.writer.write_all(&self.buf) {
-                self.error = Some(e);
-            }
+        if self.error.is_none()
+            && let Err(e) = self.writer.write_all(&self.buf)
+        {
+            self.error = Some(e);
         }
     }
 

@@ -1,0 +1,99 @@
+//! The shipped scenarios load, and their true events are what they promise.
+
+use model::IncidentKind;
+use sim::Scenario;
+use sim::geography::Geography;
+
+use crate::scenario_path;
+
+fn events_of(name: &str) -> (Vec<sim::truth::Object>, Vec<sim::events::TrueEvent>) {
+    let path = scenario_path(name);
+    let scenario = Scenario::load(&path).unwrap();
+    let geography = Geography::load(&scenario.geography, path.parent().unwrap()).unwrap();
+    let objects = sim::truth::build_objects(&scenario, &geography, scenario.seed);
+    let events = sim::events::true_events(&scenario, &geography, &objects);
+    (objects, events)
+}
+
+#[test]
+fn quiet_day_has_traffic_and_no_events() {
+    let (objects, events) = events_of("quiet-day.toml");
+    assert!(objects.len() > 50, "{}", objects.len());
+    assert!(objects.iter().all(|o| !o.class.is_threat()));
+    assert_eq!(events, Vec::new());
+}
+
+#[test]
+fn baltic_cable_flags_the_tanker_and_not_the_fishing_boat() {
+    let (_, events) = events_of("baltic-cable.toml");
+    let kinds: Vec<(IncidentKind, &str)> = events
+        .iter()
+        .map(|e| (e.kind, e.objects.first().map_or("", String::as_str)))
+        .collect();
+    for kind in [
+        IncidentKind::AisDark,
+        IncidentKind::VesselLoitering,
+        IncidentKind::AnchorDrag,
+    ] {
+        assert!(
+            kinds.contains(&(kind, "eagle-x")),
+            "{kind:?} missing: {kinds:?}"
+        );
+    }
+    assert!(
+        kinds
+            .iter()
+            .any(|(k, _)| *k == IncidentKind::InfrastructureDamage)
+    );
+    assert!(
+        !kinds
+            .iter()
+            .any(|(_, o)| o.starts_with("kalastaja") || o.starts_with("lane-west")),
+        "{kinds:?}"
+    );
+    // The drag crosses the cable after the tanker went dark and loitered.
+    let time = |k| events.iter().find(|e| e.kind == k).unwrap().time;
+    assert!(time(IncidentKind::AisDark) < time(IncidentKind::VesselLoitering));
+    assert!(time(IncidentKind::VesselLoitering) < time(IncidentKind::AnchorDrag));
+}
+
+#[test]
+fn replay_has_nineteen_violations_of_polish_airspace() {
+    let (_, events) = events_of("replay/pl-2025-09-10.toml");
+    let into_pl: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind == IncidentKind::AirspaceEntry && e.fields["into"] == "PL")
+        .collect();
+    // incidents.json 3a: 19 violations (official count).
+    assert_eq!(into_pl.len(), 19);
+    assert!(into_pl.iter().all(|e| e.origin.as_deref() == Some("RU")));
+    assert!(events.iter().any(|e| e.kind == IncidentKind::MassIncursion));
+}
+
+#[test]
+fn cyber_grid_raises_only_destructive_attacks() {
+    let (_, events) = events_of("cyber-grid.toml");
+    let infra: Vec<&str> = events
+        .iter()
+        .map(|e| e.infrastructure.as_deref().unwrap())
+        .collect();
+    assert_eq!(infra, ["trypilska-tpp", "rzeszow-substation"]);
+    assert!(events.iter().all(|e| e.kind == IncidentKind::CyberAttack));
+}
+
+#[test]
+fn unknown_fields_are_refused_naming_file_and_field() {
+    let path = std::path::Path::new("scenarios/typo.toml");
+    let text = "name = \"x\"\nstart = \"2025-01-01T00:00:00Z\"\nduration = \"1h\"\nseed = 1\nrotaton = 3\n";
+    let err = Scenario::parse(text, path).unwrap_err().to_string();
+    assert!(
+        err.contains("scenarios/typo.toml") && err.contains("rotaton"),
+        "{err}"
+    );
+    let bad_leg = format!(
+        "{}[[vessel]]\nname = \"v\"\nclass = \"tanker\"\nmmsi = 1\nstart_at = \"2025-01-01T00:00:00Z\"\nposition = [60.0, 25.0]\nlegs = [{{ to = [60.1, 25.0] }}]\n",
+        text.replace("rotaton = 3\n", "")
+    );
+    let err = Scenario::parse(&bad_leg, path).unwrap_err().to_string();
+    assert!(err.contains("vessel `v`.legs[0]"), "{err}");
+}
