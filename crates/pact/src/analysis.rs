@@ -782,7 +782,7 @@ impl<'a, 'i> Ctx<'a, 'i> {
                     if kind.is_some_and(|k| k != ZoneKind::NoGoArea) {
                         self.push(
                             Finding::error("wrong-zone-kind", self.at(&zpath), format!("`{zone}` is listed as a no-go area but is not one"))
-                                .label(format!("kind {:?}", kind.unwrap_or(ZoneKind::NoGoArea)))
+                                .label(format!("its kind is `{}`", kind.map_or(String::new(), zone_kind_name)))
                                 .fix(format!("declare `{zone}` with `kind = \"no_go_area\"`, or list it under `zones`")),
                         );
                     }
@@ -888,8 +888,9 @@ impl<'a, 'i> Ctx<'a, 'i> {
                 collect(when, &mut used);
             }
         }
+        let complete = !self.origins.incomplete.contains("responses");
         for (i, indicator) in pact.indicators.iter().enumerate() {
-            if !used.contains(indicator.id.as_str()) {
+            if complete && !used.contains(indicator.id.as_str()) {
                 let path = self.item("indicators", i).k("id");
                 self.push(
                     Finding::warning(
@@ -948,7 +949,8 @@ impl<'a, 'i> Ctx<'a, 'i> {
         }
     }
 
-    /// Measures whose allowed zones overlap a no-go area.
+    /// Military measures whose engagement zones overlap a no-go area (the measure's own
+    /// or any the pact declares).
     fn overlaps(&mut self) {
         let pact = self.pact;
         let pact_no_go: Vec<&str> = pact
@@ -968,6 +970,12 @@ impl<'a, 'i> Ctx<'a, 'i> {
                 no_go.sort_unstable();
                 no_go.dedup();
                 for (z, zone) in measure.zones.iter().enumerate() {
+                    // Engagement zones are where effectors fire; patrol and protected
+                    // areas may enclose a no-go area the measure then keeps out of.
+                    let kind = pact.zones.iter().find(|x| &x.id == zone).map(|x| x.kind);
+                    if kind != Some(ZoneKind::EngagementZone) {
+                        continue;
+                    }
                     for &area in &no_go {
                         let key = (zone.as_str(), area);
                         let overlap = match cache.get(&key) {
@@ -986,11 +994,11 @@ impl<'a, 'i> Ctx<'a, 'i> {
                                 o
                             }
                         };
-                        if overlap > geometry::OVERLAP_DEG2_MIN {
+                        if overlap > geometry::OVERLAP_M2_MIN {
                             let path = self.item("responses", r).k("measures").i(m).k("zones").i(z);
                             self.push(
                                 Finding::error("no-go-overlap", self.at(&path), format!("a measure of response `{}` may act inside no-go area `{area}`", response.id))
-                                    .label(format!("`{zone}` overlaps `{area}` ({:.4} square degrees)", overlap))
+                                    .label(format!("`{zone}` overlaps `{area}` by {:.1} km²", overlap / 1e6))
                                     .fix(format!("shrink `{zone}` so it stays out of `{area}`, or drop it from this measure")),
                             );
                         }
@@ -1203,7 +1211,8 @@ impl<'a, 'i> Ctx<'a, 'i> {
                     let of_asset: Vec<&&crate::syntax::Commitment> =
                         theirs.iter().filter(|c| c.asset == used.asset).collect();
                     if of_asset.is_empty() {
-                        if self.origins.broken_ids.contains_key("commitments") {
+                        let party_known = pact.parties.iter().any(|p| p.id == measure.party);
+                        if !party_known || self.origins.incomplete.contains("commitments") {
                             continue;
                         }
                         let mut assets: Vec<&str> =
@@ -1279,6 +1288,13 @@ impl<'a, 'i> Ctx<'a, 'i> {
             }
         }
     }
+}
+
+fn zone_kind_name(kind: ZoneKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn in_place(c: &crate::syntax::Commitment, at: Time) -> bool {

@@ -205,10 +205,7 @@ pub fn suggest<'a>(
                 .map(|c| format!("`{c}`"))
                 .collect();
             let more = if candidates.len() > 8 { ", ..." } else { "" };
-            format!(
-                "use one of the declared {what}s: {}{more}",
-                shown.join(", ")
-            )
+            format!("use a declared {what}: {}{more}", shown.join(", "))
         }
     }
 }

@@ -66,6 +66,9 @@ pub struct Origins {
     pub index: BTreeMap<&'static str, Vec<usize>>,
     /// Per array section: ids of items that did not load.
     pub broken_ids: BTreeMap<&'static str, BTreeSet<String>>,
+    /// Sections where some item did not load: analyses over the whole section
+    /// (such as "no response names this indicator") are skipped there.
+    pub incomplete: BTreeSet<&'static str>,
 }
 
 impl Origins {
@@ -264,6 +267,7 @@ impl Loader<'_> {
                     self.origins.index.entry(section).or_default().push(doc_idx);
                 }
                 None => {
+                    self.origins.incomplete.insert(section);
                     let id = item.get_ref().get("id").and_then(|v| v.get_ref().as_str());
                     if let Some(id) = id {
                         self.origins

@@ -44,7 +44,11 @@ pub fn run(pact: &Path, format: Format) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&doc)?);
         }
     }
-    Ok(if checked.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if checked.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// The pact was read relative to its directory; show paths as the user gave them.

@@ -6,22 +6,80 @@ use std::process::ExitCode;
 
 /// The bundled pact and every file it names, as `(path, bytes)`.
 const BUNDLED: &[(&str, &[u8])] = &[
-    ("pacts/ukraine-shield.toml", include_bytes!("../../../../pacts/ukraine-shield.toml")),
+    (
+        "pacts/ukraine-shield.toml",
+        include_bytes!("../../../../pacts/ukraine-shield.toml"),
+    ),
+    (
+        "pacts/data/infrastructure.geojson",
+        include_bytes!("../../../../pacts/data/infrastructure.geojson"),
+    ),
+    (
+        "pacts/data/zones/ua-airspace.geojson",
+        include_bytes!("../../../../pacts/data/zones/ua-airspace.geojson"),
+    ),
+    (
+        "pacts/data/zones/pl-border-belt.geojson",
+        include_bytes!("../../../../pacts/data/zones/pl-border-belt.geojson"),
+    ),
+    (
+        "pacts/data/zones/ro-border-belt.geojson",
+        include_bytes!("../../../../pacts/data/zones/ro-border-belt.geojson"),
+    ),
+    (
+        "pacts/data/zones/pl-engagement-east.geojson",
+        include_bytes!("../../../../pacts/data/zones/pl-engagement-east.geojson"),
+    ),
+    (
+        "pacts/data/zones/ro-engagement-north.geojson",
+        include_bytes!("../../../../pacts/data/zones/ro-engagement-north.geojson"),
+    ),
+    (
+        "pacts/data/zones/pl-by-border-nogo.geojson",
+        include_bytes!("../../../../pacts/data/zones/pl-by-border-nogo.geojson"),
+    ),
+    (
+        "pacts/data/zones/kaliningrad-nogo.geojson",
+        include_bytes!("../../../../pacts/data/zones/kaliningrad-nogo.geojson"),
+    ),
+    (
+        "pacts/data/zones/black-sea-nw.geojson",
+        include_bytes!("../../../../pacts/data/zones/black-sea-nw.geojson"),
+    ),
+    (
+        "pacts/data/zones/baltic-sea.geojson",
+        include_bytes!("../../../../pacts/data/zones/baltic-sea.geojson"),
+    ),
+    (
+        "pacts/data/zones/rzeszow-depot.geojson",
+        include_bytes!("../../../../pacts/data/zones/rzeszow-depot.geojson"),
+    ),
+    (
+        "pacts/data/zones/suceava-depot.geojson",
+        include_bytes!("../../../../pacts/data/zones/suceava-depot.geojson"),
+    ),
 ];
 
 pub fn run() -> anyhow::Result<ExitCode> {
     let files = BUNDLED
         .iter()
-        .fold(pact::MemoryFiles::new(), |files, (path, bytes)| files.with(path, *bytes));
+        .fold(pact::MemoryFiles::new(), |files, (path, bytes)| {
+            files.with(path, *bytes)
+        });
     let checked = pact::check(&files, "pacts/ukraine-shield.toml")?;
-    if !checked.is_clean() {
+    let clean = checked.is_clean();
+    if !clean {
         print!("{}", checked.render());
     }
-    let clean = checked.is_clean();
+    let n_findings = checked.diagnostics.len();
     let Some(compiled) = checked.compiled else {
         anyhow::bail!("the bundled pact does not compile");
     };
-    println!("checked the bundled pact: {} finding(s)\n", checked.diagnostics.len());
+    println!("checked the bundled pact: {n_findings} finding(s)\n");
     print!("{}", compiled.summary());
-    Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
