@@ -43,14 +43,8 @@ pub(crate) fn parse_event(input: &[u8]) -> Parsed {
             Event::Start(e) => state.open(&e, false),
             Event::Empty(e) => state.open(&e, true),
             Event::End(_) => Ok(state.close()),
-            Event::Text(t) => {
-                state.text(&t.xml10_content());
-                Ok(false)
-            }
-            Event::CData(t) => {
-                state.text(&t.xml10_content());
-                Ok(false)
-            }
+            Event::Text(t) => state.text(&t.xml10_content()).map(|()| false),
+            Event::CData(t) => state.text(&t.xml10_content()).map(|()| false),
             Event::GeneralRef(r) => state.reference(&r).map(|()| false),
             Event::DocType(_) => Err("DTD refused: `<!DOCTYPE` is not accepted in CoT".to_owned()),
             Event::Comment(_) | Event::PI(_) | Event::Decl(_) => Ok(false),
@@ -171,19 +165,25 @@ impl State {
         self.depth == 0
     }
 
-    fn text(&mut self, text: &str) {
+    fn text(&mut self, text: &str) -> Result<(), String> {
+        if let Some(c) = first_non_xml_char(text) {
+            return Err(format!(
+                "text: character U+{:04X} is not allowed in XML",
+                c as u32
+            ));
+        }
         if self.here() == In::Remarks
             && let Some(remarks) = self.remarks.as_mut()
         {
             remarks.push_str(text);
         }
+        Ok(())
     }
 
     fn reference(&mut self, r: &BytesRef<'_>) -> Result<(), String> {
         let resolved = resolve_reference(r)?;
         let mut buf = [0u8; 4];
-        self.text(resolved.encode_utf8(&mut buf));
-        Ok(())
+        self.text(resolved.encode_utf8(&mut buf))
     }
 
     fn finish(self) -> Result<CotEvent, String> {
@@ -204,6 +204,19 @@ impl State {
             detail,
         })
     }
+}
+
+/// The first character XML 1.0 does not allow (controls other than tab, newline
+/// and carriage return; U+FFFE, U+FFFF), which quick-xml passes through. A byte
+/// scan first: the common case has none and is checked at memory speed.
+fn first_non_xml_char(text: &str) -> Option<char> {
+    let suspect = text
+        .bytes()
+        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF);
+    if !suspect {
+        return None;
+    }
+    text.chars().find(|c| !super::encode::is_xml_char(*c))
 }
 
 /// The five predefined entities and character references; everything else
@@ -229,6 +242,13 @@ fn entity_refused(name: &str) -> String {
 /// whitespace to normalise are borrowed as they are.
 fn value<'a>(attr: &'a Attribute<'a>) -> Result<Cow<'a, str>, String> {
     let raw: &str = &attr.value;
+    if let Some(c) = first_non_xml_char(raw) {
+        let key: &str = attr.key.as_ref();
+        return Err(format!(
+            "attribute `{key}`: character U+{:04X} is not allowed in XML",
+            c as u32
+        ));
+    }
     if !raw
         .bytes()
         .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
@@ -249,7 +269,15 @@ fn value<'a>(attr: &'a Attribute<'a>) -> Result<Cow<'a, str>, String> {
     if let Some(reason) = refused {
         return Err(format!("attribute `{key}`: {reason}"));
     }
-    resolved
+    // A character reference may name a character XML does not allow (`&#1;`).
+    let resolved = resolved?;
+    if let Some(c) = first_non_xml_char(&resolved) {
+        return Err(format!(
+            "attribute `{key}`: character U+{:04X} is not allowed in XML",
+            c as u32
+        ));
+    }
+    Ok(resolved)
 }
 
 fn for_each_attr<'a>(

@@ -562,3 +562,24 @@ for path in sys.argv[1:]:
     d = e.detail
     print(f"{e.uid}|{e.type}|{e.how}|{e.sendTime}|{e.staleTime}|{e.lat!r}|{e.lon!r}|{d.contact.callsign}|{e.startTime}|{e.hae!r}|{d.track.course!r}|{d.track.speed!r}|{d.group.name}|{d.group.role}|{e.ce:g}")
 "#;
+
+/// Found by the fuzzer: quick-xml passes characters XML forbids (NUL, other
+/// controls, also through `&#1;`); we reject them, so what we accept can be
+/// written back unchanged.
+#[test]
+fn characters_xml_forbids_are_rejected() {
+    let good = cot::to_xml(&sample_event(1));
+    for bad in [
+        good.replace("how=\"m-r\"", "how=\"\0-r\""),
+        good.replace("how=\"m-r\"", "how=\"&#1;-r\""),
+        good.replace("&lt;fast&gt;", "\u{1}"),
+    ] {
+        let got = decode(bad.as_bytes());
+        assert_eq!(got.records.len(), 0, "{bad}");
+        assert!(
+            got.errors[0].reason.contains("is not allowed in XML"),
+            "{:?}",
+            got.errors
+        );
+    }
+}
