@@ -7,7 +7,10 @@ use libfuzzer_sys::fuzz_target;
 use model::{SourceId, Time};
 
 fuzz_target!(|data: &[u8]| {
-    let config = DecoderConfig { source: SourceId::new("fuzz"), day: Time::from_unix_us(0) };
+    let config = DecoderConfig {
+        source: SourceId::new("fuzz"),
+        day: Time::from_unix_us(0),
+    };
     let mut decoder = feeds::ais::AisDecoder::new(config);
     let mut out = Collect::default();
     let split = data.first().map_or(0, |&b| usize::from(b)).min(data.len());

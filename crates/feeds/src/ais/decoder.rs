@@ -53,6 +53,8 @@ struct Pending {
     fragment_count: u8,
     next_fragment: u8,
     first_line: u64,
+    /// Where fragment 1 was, for errors about the message as a whole.
+    first_place: Place,
     payload: Vec<u8>,
     raw: Vec<u8>,
     context: Context,
@@ -106,10 +108,7 @@ impl Decoder for AisDecoder {
         self.framer
             .finish(&mut |framed| state.on_framed(framed, sink));
         for pending in std::mem::take(&mut state.pending) {
-            let place = Place::Line {
-                line: pending.first_line,
-                byte: 0,
-            };
+            let place = pending.first_place;
             let reason = format!(
                 "multi-sentence message ended with fragment {} of {} missing at end of input",
                 pending.next_fragment, pending.fragment_count
@@ -203,6 +202,7 @@ impl State {
                 fragment_count: s.fragment_count,
                 next_fragment: 2,
                 first_line: self.line_no,
+                first_place: place,
                 payload: s.payload.to_vec(),
                 raw: raw.to_vec(),
                 context: Context {
@@ -269,10 +269,7 @@ impl State {
         while k < self.pending.len() {
             if line_no - self.pending[k].first_line > ais_fragment_lines_max {
                 let old = self.pending.swap_remove(k);
-                let place = Place::Line {
-                    line: old.first_line,
-                    byte: 0,
-                };
+                let place = old.first_place;
                 let reason = format!(
                     "orphan fragments: fragment {} of {} did not arrive within {ais_fragment_lines_max} lines",
                     old.next_fragment, old.fragment_count
