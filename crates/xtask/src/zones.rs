@@ -37,6 +37,8 @@ pub const SEAS_PATH: &str = "data/natural-earth/seas_black_baltic_derived_50m.ge
 pub struct Output {
     pub path: String,
     pub text: String,
+    /// What the file holds, in figures (vertices, geodesic areas), for the log.
+    pub summary: String,
 }
 
 /// Reads the inputs under `root`, builds every output and writes those whose
@@ -46,7 +48,10 @@ pub fn run(root: &Path) -> Result<()> {
     for output in &outputs {
         let path = root.join(&output.path);
         if std::fs::read_to_string(&path).is_ok_and(|old| old == output.text) {
-            eprintln!("xtask zones: unchanged {}", output.path);
+            eprintln!(
+                "xtask zones: unchanged {} ({})",
+                output.path, output.summary
+            );
             continue;
         }
         if let Some(parent) = path.parent() {
@@ -55,7 +60,7 @@ pub fn run(root: &Path) -> Result<()> {
         }
         std::fs::write(&path, &output.text)
             .with_context(|| format!("writing {}", path.display()))?;
-        eprintln!("xtask zones: wrote {}", output.path);
+        eprintln!("xtask zones: wrote {} ({})", output.path, output.summary);
     }
     Ok(())
 }
@@ -73,21 +78,35 @@ pub fn build_from_root(root: &Path) -> Result<Vec<Output>> {
 pub fn build(countries_json: &str, seas_json: &str) -> Result<Vec<Output>> {
     let borders = Borders::from_natural_earth(countries_json)?;
     let seas = Seas::from_geojson(seas_json)?;
+    let border_summary: Vec<String> = borders::COUNTRIES
+        .iter()
+        .map(|(iso_a2, _, _)| format!("{iso_a2} {}", figures(borders.shape(iso_a2))))
+        .collect();
     let mut outputs = vec![Output {
         path: "pacts/data/borders.geojson".to_string(),
         text: feature_collection(&borders.features()),
+        summary: border_summary.join("; "),
     }];
     for zone in shapes::zones(&borders, &seas)? {
         outputs.push(Output {
             path: format!("pacts/data/zones/{}.geojson", zone.id),
             text: feature_text(&zone.feature()) + "\n",
+            summary: figures(&zone.shape),
         });
     }
     outputs.push(Output {
         path: "pacts/data/infrastructure.geojson".to_string(),
         text: feature_collection(&infrastructure::features()),
+        summary: format!("{} sites", infrastructure::SITES.len()),
     });
     Ok(outputs)
+}
+
+/// Vertex count and geodesic area of a shape, for the log.
+fn figures(shape: &MultiPolygon) -> String {
+    use geo::{CoordsIter, GeodesicArea};
+    let area_km2 = shape.geodesic_area_unsigned() / 1e6;
+    format!("{} vertices, {area_km2:.0} km²", shape.coords_count())
 }
 
 /// The two water bodies of the derived seas file.
