@@ -135,6 +135,7 @@ impl State {
                 self.expire_fragments(sink);
                 match sentence::parse_line(line) {
                     Ok(Line::Ais(sentence)) => self.on_sentence(&sentence, trim(line), place, sink),
+                    Ok(Line::ReceiverTime(t)) => self.reference = Some(t),
                     Ok(Line::Skip) => {}
                     Err(reason) => sink.error(error(place, reason, trim(line))),
                 }

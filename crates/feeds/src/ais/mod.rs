@@ -11,8 +11,9 @@
 //!
 //! **Event time.** An AIS position carries only the UTC second of its fix.
 //! The decoder keeps a reference time: the sentence's tag block `c:` (or the
-//! UNIX receive-time column USCG receivers append), else the latest such time
-//! or type 4/11 base-station UTC seen earlier in the stream. A position's
+//! UNIX receive-time column USCG receivers append), else the latest such time,
+//! type 4/11 base-station UTC, or `$xxRMC` fix time of the receiver's own GNSS
+//! seen earlier in the stream. A position's
 //! time is the instant nearest that reference whose second is the message's
 //! own (a fix is at most 30 s from its reception, so this picks the right
 //! minute). Messages without a second (type 5, 24, or second 60-63) take the

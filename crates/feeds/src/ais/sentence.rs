@@ -35,6 +35,10 @@ pub struct Sentence<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Line<'a> {
     Ais(Sentence<'a>),
+    /// The UTC date and time of the receiver's own GNSS fix (`$xxRMC`, IEC
+    /// 61162-1), which shipborne receivers interleave with AIS: a reference
+    /// time for the AIS messages that follow.
+    ReceiverTime(Time),
     /// A blank line, a `#` comment (sample files), or another NMEA sentence
     /// with a valid checksum (`$GPRMC` from a receiver's own GNSS): not ours,
     /// not an error.
@@ -55,8 +59,8 @@ pub fn parse_line(line: &[u8]) -> Result<Line<'_>, String> {
     match rest.first() {
         Some(b'!') => parse_encapsulated(rest, tag),
         Some(b'$') => {
-            checked_body(rest)?;
-            Ok(Line::Skip)
+            let (body, _) = checked_body(rest)?;
+            Ok(rmc_time(body).map_or(Line::Skip, Line::ReceiverTime))
         }
         _ => Err(format!(
             "expected a sentence starting with `!` (or `$`, or a `\\` tag block), found `{}`",
@@ -259,6 +263,36 @@ fn trailing_columns(after: &[u8]) -> Result<(Option<Time>, Option<&[u8]>), Strin
     Ok((receive_time, receiver))
 }
 
+/// The time of a valid `xxRMC` body: field 1 `hhmmss[.ss]`, field 9 `ddmmyy`
+/// (years 00-79 are 2000-2079, as gpsd reads them).
+fn rmc_time(body: &[u8]) -> Option<Time> {
+    if body.get(2..5) != Some(b"RMC") {
+        return None;
+    }
+    let mut fields = body.split(|&b| b == b',');
+    let clock = fields.nth(1)?;
+    let date = fields.nth(7)?;
+    let two = |s: &[u8], at: usize| -> Option<u32> {
+        let (a, b) = (*s.get(at)?, *s.get(at + 1)?);
+        (a.is_ascii_digit() && b.is_ascii_digit())
+            .then(|| u32::from(a - b'0') * 10 + u32::from(b - b'0'))
+    };
+    let (hour, minute, second) = (two(clock, 0)?, two(clock, 2)?, two(clock, 4)?);
+    let (day, month, year) = (two(date, 0)?, two(date, 2)?, two(date, 4)?);
+    if hour > 23
+        || minute > 59
+        || second > 60
+        || !(1..=31).contains(&day)
+        || !(1..=12).contains(&month)
+    {
+        return None;
+    }
+    let year = i64::from(if year < 80 { 2000 + year } else { 1900 + year });
+    let days = super::days_from_civil(year, month, day);
+    let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+    Some(Time::from_unix_us(seconds * 1_000_000))
+}
+
 fn digit(field: &[u8], min: u8, max: u8) -> Option<u8> {
     match field {
         [d @ b'0'..=b'9'] if (min..=max).contains(&(d - b'0')) => Some(d - b'0'),
@@ -347,6 +381,16 @@ mod tests {
             Some(Time::from_unix_us(1_242_958_962_000_000))
         );
         assert_eq!(s.receiver, Some(&b"08TPHI1"[..]));
+    }
+
+    #[test]
+    fn receiver_rmc_gives_a_time() {
+        let line = "$GPRMC,213950.00,A,5250.53669,N,00542.34920,E,0.020,,070420,,,A*7D";
+        let expected = Time::parse_rfc3339("2020-04-07T21:39:50Z").unwrap();
+        assert_eq!(
+            parse_line(line.as_bytes()),
+            Ok(Line::ReceiverTime(expected))
+        );
     }
 
     #[test]
