@@ -12,6 +12,8 @@ use ledger::{Log, LogConfig, NoteSigner};
 
 const ENTRY_BYTES: usize = 500;
 const BATCH: usize = 1000;
+/// Entries per fsync in the checkpoint benchmark: a writer under load batches this deep.
+const DEEP_BATCH: usize = 10_000;
 
 fn new_log(dir: &std::path::Path) -> Log {
     let pair = key_from_seed("bench.example/log", KeyRole::Log, [1; 32]).unwrap();
@@ -25,7 +27,11 @@ fn new_log(dir: &std::path::Path) -> Log {
 }
 
 fn batch(start: u64) -> Vec<Vec<u8>> {
-    (start..start + BATCH as u64)
+    batch_of(start, BATCH)
+}
+
+fn batch_of(start: u64, n: usize) -> Vec<Vec<u8>> {
+    (start..start + n as u64)
         .map(|n| {
             let mut entry = format!("{{\"n\":{n},\"pad\":\"").into_bytes();
             entry.resize(ENTRY_BYTES - 2, b'p');
@@ -51,11 +57,11 @@ fn append(c: &mut Criterion) {
     });
     // 100,000 entries and one checkpoint (tiles, bundles, signed note, all fsynced): under a
     // second per iteration is 100,000 entries a second with a checkpoint every second.
-    group.throughput(Throughput::Elements(100 * BATCH as u64));
-    group.bench_function("durable_100000_then_checkpoint", |b| {
+    group.throughput(Throughput::Elements(10 * DEEP_BATCH as u64));
+    group.bench_function("durable_10_batches_of_10000_then_checkpoint", |b| {
         b.iter(|| {
-            for _ in 0..100 {
-                let entries = batch(log.size());
+            for _ in 0..10 {
+                let entries = batch_of(log.size(), DEEP_BATCH);
                 log.append(&entries).unwrap();
             }
             black_box(log.checkpoint().unwrap());
