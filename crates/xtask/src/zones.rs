@@ -76,7 +76,11 @@ pub fn build_from_root(root: &Path) -> Result<Vec<Output>> {
 
 /// Builds every output from the texts of the two inputs. Pure and deterministic.
 pub fn build(countries_json: &str, seas_json: &str) -> Result<Vec<Output>> {
-    let borders = Borders::from_natural_earth(countries_json)?;
+    build_with(&Borders::from_natural_earth(countries_json)?, seas_json)
+}
+
+/// Builds every output from borders already built and the seas' text.
+pub fn build_with(borders: &Borders, seas_json: &str) -> Result<Vec<Output>> {
     let seas = Seas::from_geojson(seas_json)?;
     let border_summary: Vec<String> = borders::COUNTRIES
         .iter()
@@ -87,7 +91,7 @@ pub fn build(countries_json: &str, seas_json: &str) -> Result<Vec<Output>> {
         text: feature_collection(&borders.features()),
         summary: border_summary.join("; "),
     }];
-    for zone in shapes::zones(&borders, &seas)? {
+    for zone in shapes::zones(borders, &seas)? {
         outputs.push(Output {
             path: format!("pacts/data/zones/{}.geojson", zone.id),
             text: feature_text(&zone.feature()) + "\n",

@@ -17,7 +17,7 @@ use super::infrastructure::{KINDS, SITES};
 use super::shapes::{
     BELT_WIDTH_M, DEPOT_RADIUS_M, ENGAGEMENT_STANDOFF_M, PL_BY_NOGO_WIDTH_M, geodesic_circle,
 };
-use super::{COUNTRIES_PATH, Output, build_from_root, multi_polygon_of};
+use super::{COUNTRIES_PATH, Output, SEAS_PATH, build_from_root, build_with, multi_polygon_of};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -35,7 +35,8 @@ fn built() -> Option<&'static BTreeMap<String, String>> {
             if !root().join(COUNTRIES_PATH).exists() {
                 return None;
             }
-            let outputs = build_from_root(&root()).expect("the build succeeds on the inputs");
+            let seas = std::fs::read_to_string(root().join(SEAS_PATH)).expect("input present");
+            let outputs = build_with(borders(), &seas).expect("the build succeeds on the inputs");
             Some(
                 outputs
                     .into_iter()
@@ -77,12 +78,22 @@ fn feature_id(feature: &Feature) -> String {
     }
 }
 
+/// The countries of `borders.geojson`, parsed once: the file is large.
 fn country(outputs: &BTreeMap<String, String>, iso_a2: &str) -> MultiPolygon {
-    let feature = features(&outputs["pacts/data/borders.geojson"])
-        .into_iter()
-        .find(|feature| feature_id(feature) == iso_a2)
-        .unwrap_or_else(|| panic!("no border feature {iso_a2}"));
-    multi_polygon_of(&feature, "borders").expect("polygonal")
+    static COUNTRIES: OnceLock<BTreeMap<String, MultiPolygon>> = OnceLock::new();
+    let countries = COUNTRIES.get_or_init(|| {
+        features(&outputs["pacts/data/borders.geojson"])
+            .into_iter()
+            .map(|feature| {
+                let shape = multi_polygon_of(&feature, "borders").expect("polygonal");
+                (feature_id(&feature), shape)
+            })
+            .collect()
+    });
+    countries
+        .get(iso_a2)
+        .unwrap_or_else(|| panic!("no border feature {iso_a2}"))
+        .clone()
 }
 
 fn zone(outputs: &BTreeMap<String, String>, id: &str) -> MultiPolygon {
@@ -593,4 +604,41 @@ fn coordinates_taken_from_the_facts_match_them() {
         checked >= 3,
         "the airports of the incidents come from the facts"
     );
+}
+
+/// An independent reader: python `geojson` 3.3.0 (PEERS.md), installed by
+/// `cargo xtask peers` into `$GUARANTOR_PEERS/peers`.
+#[test]
+fn the_python_geojson_peer_accepts_every_file() {
+    let peers = std::env::var_os("GUARANTOR_PEERS")
+        .map_or_else(|| root().join("target/peers"), PathBuf::from);
+    let python = peers.join("peers/bin/python");
+    if !python.exists() {
+        eprintln!(
+            "skipped: {} is absent (run `cargo xtask peers`)",
+            python.display()
+        );
+        return;
+    }
+    with_outputs(|outputs| {
+        let script = "import geojson, json, sys\n\
+            bad = []\n\
+            for path in sys.argv[1:]:\n\
+            \x20   obj = geojson.loads(open(path).read())\n\
+            \x20   if not obj.is_valid:\n\
+            \x20       bad.append([path, str(obj.errors())])\n\
+            print(json.dumps(bad))\n";
+        let output = std::process::Command::new(&python)
+            .arg("-c")
+            .arg(script)
+            .args(outputs.keys().map(|path| root().join(path)))
+            .output()
+            .expect("the peer runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "[]");
+    });
 }
