@@ -35,6 +35,18 @@ enum Command {
     /// Run the main job on the embedded default: check the bundled pact and
     /// print its compiled summary.
     Demo,
+    /// Run a scenario: one wire-format file per sensor, `truth.csv`, `events.json`
+    /// and `manifest.json` in DIR; the seed is printed first.
+    Sim {
+        /// The scenario's TOML file; geography paths in it are relative to it.
+        scenario: std::path::PathBuf,
+        /// The folder to write into (created if missing).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
     /// Track: detections (the Stone Soup harness's CSV) or observations (JSON lines) in,
     /// tracks out (harness CSV, our CSV or JSON lines); prints a summary by class and band.
     Track(cmd::track::Args),
@@ -61,6 +73,11 @@ fn main() -> ExitCode {
         Command::Check { pact, format } => cmd::check::run(&pact, format),
         Command::Schema => cmd::schema::run(),
         Command::Demo => cmd::demo::run(),
+        Command::Sim {
+            scenario,
+            out,
+            seed,
+        } => cmd::sim::run(&scenario, &out, seed),
         Command::Track(args) => cmd::track::run(&args),
         Command::Bench(args) => cmd::bench::run(&args),
         Command::Ingest(args) => cmd::ingest::run(&args),

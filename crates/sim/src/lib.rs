@@ -51,10 +51,10 @@ use crate::scenario::{AdsbFormat, LatLon};
 pub enum SimError {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
-    #[error("{path}: cannot write: {source}")]
+    #[error("{path}: cannot write: {reason}")]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 }
 
@@ -120,7 +120,7 @@ pub fn run(
 ) -> Result<Manifest, SimError> {
     let write_err = |path: &Path| {
         let path = path.to_owned();
-        move |source| SimError::Write { path, source }
+        move |reason| SimError::Write { path, reason }
     };
     std::fs::create_dir_all(out_dir).map_err(write_err(out_dir))?;
     let geography = Geography::load(&scenario.geography, base_dir).map_err(|(file, message)| {
@@ -316,9 +316,9 @@ fn file_len(path: &Path) -> u64 {
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), SimError> {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
-    std::fs::write(path, text).map_err(|source| SimError::Write {
+    std::fs::write(path, text).map_err(|reason| SimError::Write {
         path: path.to_owned(),
-        source,
+        reason,
     })
 }
 
@@ -408,9 +408,9 @@ fn feed(
 ) -> Result<FileEntry, SimError> {
     let name = format!("{sensor_id}.{}", emitter.extension());
     let path = out_dir.join(&name);
-    let file = File::create(&path).map_err(|source| SimError::Write {
+    let file = File::create(&path).map_err(|reason| SimError::Write {
         path: path.clone(),
-        source,
+        reason,
     })?;
     let fault = scenario
         .fault
@@ -436,8 +436,8 @@ fn feed(
     model(&mut |frame| pipeline.frame(frame));
     pipeline.finish(scenario.start + scenario.duration);
     let flushed = pipeline.writer.flush();
-    if let Some(source) = pipeline.error.take().or(flushed.err()) {
-        return Err(SimError::Write { path, source });
+    if let Some(reason) = pipeline.error.take().or(flushed.err()) {
+        return Err(SimError::Write { path, reason });
     }
     let entry = FileEntry {
         path: name,

@@ -473,10 +473,10 @@ pub struct StallSpec {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {reason}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
@@ -497,9 +497,9 @@ pub enum ScenarioError {
 impl Scenario {
     /// Reads and checks a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        let text = std::fs::read_to_string(path).map_err(|reason| ScenarioError::Read {
             path: path.to_owned(),
-            source,
+            reason,
         })?;
         Scenario::parse(&text, path)
     }

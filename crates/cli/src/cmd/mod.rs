@@ -6,5 +6,6 @@ pub mod demo;
 pub mod ingest;
 pub mod ledger;
 pub mod schema;
+pub mod sim;
 pub mod track;
 pub mod version;
