@@ -131,12 +131,30 @@ impl Zone {
 
 /// Every zone, in a fixed order.
 pub fn zones(borders: &Borders, seas: &Seas) -> Result<Vec<Zone>> {
-    let method = format!(
+    let mut zones = vec![ua_airspace(borders)];
+    zones.extend(polish_zones(borders));
+    zones.extend(romanian_zones(borders));
+    zones.extend(sea_zones(seas));
+    zones.extend(depot_zones(borders));
+    for zone in &zones {
+        if let Err(error) = zone.shape.check_validation() {
+            bail!("zone {}: the built geometry is invalid: {error}", zone.id);
+        }
+    }
+    Ok(zones)
+}
+
+/// How every distance-derived zone was drawn, for its description.
+fn method() -> String {
+    format!(
         "Distances in metres on WGS84: buffered in an azimuthal equidistant projection centred \
          on the border measured from (round joins, chords within {CHORD_TOLERANCE_M} m), \
          the buffer simplified at {SIMPLIFY_TOLERANCE_M} m, country edges kept as drawn."
-    );
-    let mut zones = vec![Zone::new(
+    )
+}
+
+fn ua_airspace(borders: &Borders) -> Zone {
+    Zone::new(
         "ua-airspace",
         "Ukrainian airspace",
         ZoneKind::ProtectedAirspace,
@@ -145,110 +163,117 @@ pub fn zones(borders: &Borders, seas: &Seas) -> Result<Vec<Zone>> {
          waters are not included."
             .to_string(),
         borders.shape("UA"),
-    )];
+    )
+}
 
-    let pl_ua = borders.shared_border("PL", "UA");
+/// The Polish belt, engagement zone and no-go strip, and Kaliningrad's no-go area.
+fn polish_zones(borders: &Borders) -> Vec<Zone> {
     let pl_by = borders.shared_border("PL", "BY");
-    let pl_lines = concat(&[&pl_ua, &pl_by]);
-    let pl = Measured::new(borders.shape("PL"), &pl_lines);
-    let pl_belt = pl
+    let pl_lines = concat(&[&borders.shared_border("PL", "UA"), &pl_by]);
+    let pl = Measured::around_lines(borders.shape("PL"), &pl_lines);
+    let belt = pl
         .projected_shape
         .intersection(&pl.buffer_lines(&pl_lines, BELT_WIDTH_M));
-    zones.push(Zone::new(
-        "pl-border-belt",
-        "Polish border belt",
-        ZoneKind::BorderBelt,
-        format!(
-            "Polish territory within {} km of Poland's land borders with Ukraine and Belarus \
-             (Natural Earth 1:50m). {method}",
-            BELT_WIDTH_M / 1000.0
-        ),
-        &pl.finish(&pl_belt),
-    ));
-
-    let kaliningrad = Measured::new(borders.kaliningrad(), &MultiLineString(Vec::new()));
-    let kaliningrad_nogo =
-        kaliningrad.finish(&kaliningrad.buffer_shape(borders.kaliningrad(), KALININGRAD_BUFFER_M));
-    let pl_standoff = pl.buffer_lines(&pl_lines, ENGAGEMENT_STANDOFF_M);
+    let standoff = pl.buffer_lines(&pl_lines, ENGAGEMENT_STANDOFF_M);
     let kaliningrad_clearance = pl.buffer_shape(
         borders.kaliningrad(),
         KALININGRAD_BUFFER_M + NOGO_CLEARANCE_M,
     );
-    let pl_engagement = pl_belt
-        .difference(&pl_standoff)
+    let engagement = belt
+        .difference(&standoff)
         .difference(&kaliningrad_clearance);
-    zones.push(Zone::new(
-        "pl-engagement-east",
-        "Polish agreed engagement zone (east)",
-        ZoneKind::EngagementZone,
-        format!(
-            "The Polish border belt less a {} km strip along the borders with Ukraine and \
-             Belarus, so that engagements stay over allied soil, and kept {} km clear of the \
-             Kaliningrad no-go area. {method}",
-            ENGAGEMENT_STANDOFF_M / 1000.0,
-            NOGO_CLEARANCE_M / 1000.0
-        ),
-        &pl.finish(&pl_engagement),
-    ));
-
-    let pl_by_nogo = pl
+    let nogo = pl
         .projected_shape
         .intersection(&pl.buffer_lines(&pl_by, PL_BY_NOGO_WIDTH_M));
-    zones.push(Zone::new(
-        "pl-by-border-nogo",
-        "No-go strip along the Polish–Belarusian border",
-        ZoneKind::NoGoArea,
-        format!(
-            "Polish territory within {} km of the border with Belarus: no engagement may be \
-             made here, to avoid spill-over into Belarus. {method}",
-            PL_BY_NOGO_WIDTH_M / 1000.0
+    let kaliningrad = Measured::around_shape(borders.kaliningrad());
+    let kaliningrad_nogo = kaliningrad.buffer_shape(borders.kaliningrad(), KALININGRAD_BUFFER_M);
+    let (belt_km, standoff_km) = (BELT_WIDTH_M / 1000.0, ENGAGEMENT_STANDOFF_M / 1000.0);
+    let (nogo_km, clearance_km) = (PL_BY_NOGO_WIDTH_M / 1000.0, NOGO_CLEARANCE_M / 1000.0);
+    let method = method();
+    vec![
+        Zone::new(
+            "pl-border-belt",
+            "Polish border belt",
+            ZoneKind::BorderBelt,
+            format!(
+                "Polish territory within {belt_km} km of Poland's land borders with Ukraine and \
+                 Belarus (Natural Earth 1:50m). {method}"
+            ),
+            &pl.finish(&belt),
         ),
-        &pl.finish(&pl_by_nogo),
-    ));
-
-    zones.push(Zone::new(
-        "kaliningrad-nogo",
-        "Kaliningrad no-go area",
-        ZoneKind::NoGoArea,
-        format!(
-            "Kaliningrad oblast (Natural Earth 1:50m) plus {} m (12 nautical miles, the breadth \
-             of its territorial sea) all round, over land and sea: no engagement here. {method}",
-            KALININGRAD_BUFFER_M
+        Zone::new(
+            "pl-engagement-east",
+            "Polish agreed engagement zone (east)",
+            ZoneKind::EngagementZone,
+            format!(
+                "The Polish border belt less a {standoff_km} km strip along the borders with \
+                 Ukraine and Belarus, so that engagements stay over allied soil, and kept \
+                 {clearance_km} km clear of the Kaliningrad no-go area. {method}"
+            ),
+            &pl.finish(&engagement),
         ),
-        &kaliningrad_nogo,
-    ));
+        Zone::new(
+            "pl-by-border-nogo",
+            "No-go strip along the Polish–Belarusian border",
+            ZoneKind::NoGoArea,
+            format!(
+                "Polish territory within {nogo_km} km of the border with Belarus: no engagement \
+                 may be made here, to avoid spill-over into Belarus. {method}"
+            ),
+            &pl.finish(&nogo),
+        ),
+        Zone::new(
+            "kaliningrad-nogo",
+            "Kaliningrad no-go area",
+            ZoneKind::NoGoArea,
+            format!(
+                "Kaliningrad oblast (Natural Earth 1:50m) plus {KALININGRAD_BUFFER_M} m (12 \
+                 nautical miles, the breadth of its territorial sea) all round, over land and \
+                 sea: no engagement here. {method}"
+            ),
+            &kaliningrad.finish(&kaliningrad_nogo),
+        ),
+    ]
+}
 
-    let ro_ua = borders.shared_border("RO", "UA");
-    let ro_md = borders.shared_border("RO", "MD");
-    let ro_lines = concat(&[&ro_ua, &ro_md]);
-    let ro = Measured::new(borders.shape("RO"), &ro_lines);
-    let ro_belt = ro
+/// The Romanian belt and engagement zone.
+fn romanian_zones(borders: &Borders) -> Vec<Zone> {
+    let ro_lines = concat(&[
+        &borders.shared_border("RO", "UA"),
+        &borders.shared_border("RO", "MD"),
+    ]);
+    let ro = Measured::around_lines(borders.shape("RO"), &ro_lines);
+    let belt = ro
         .projected_shape
         .intersection(&ro.buffer_lines(&ro_lines, BELT_WIDTH_M));
-    zones.push(Zone::new(
-        "ro-border-belt",
-        "Romanian border belt",
-        ZoneKind::BorderBelt,
-        format!(
-            "Romanian territory within {} km of Romania's land borders with Ukraine and Moldova \
-             (Natural Earth 1:50m). {method}",
-            BELT_WIDTH_M / 1000.0
+    let engagement = belt.difference(&ro.buffer_lines(&ro_lines, ENGAGEMENT_STANDOFF_M));
+    let (belt_km, standoff_km) = (BELT_WIDTH_M / 1000.0, ENGAGEMENT_STANDOFF_M / 1000.0);
+    let method = method();
+    vec![
+        Zone::new(
+            "ro-border-belt",
+            "Romanian border belt",
+            ZoneKind::BorderBelt,
+            format!(
+                "Romanian territory within {belt_km} km of Romania's land borders with Ukraine \
+                 and Moldova (Natural Earth 1:50m). {method}"
+            ),
+            &ro.finish(&belt),
         ),
-        &ro.finish(&ro_belt),
-    ));
-    let ro_engagement = ro_belt.difference(&ro.buffer_lines(&ro_lines, ENGAGEMENT_STANDOFF_M));
-    zones.push(Zone::new(
-        "ro-engagement-north",
-        "Romanian agreed engagement zone (north and east)",
-        ZoneKind::EngagementZone,
-        format!(
-            "The Romanian border belt less a {} km strip along the borders with Ukraine and \
-             Moldova, so that engagements stay over allied soil. {method}",
-            ENGAGEMENT_STANDOFF_M / 1000.0
+        Zone::new(
+            "ro-engagement-north",
+            "Romanian agreed engagement zone (north and east)",
+            ZoneKind::EngagementZone,
+            format!(
+                "The Romanian border belt less a {standoff_km} km strip along the borders with \
+                 Ukraine and Moldova, so that engagements stay over allied soil. {method}"
+            ),
+            &ro.finish(&engagement),
         ),
-        &ro.finish(&ro_engagement),
-    ));
+    ]
+}
 
+fn sea_zones(seas: &Seas) -> Vec<Zone> {
     let clip = Polygon::new(
         BLACK_SEA_NW_CLIP
             .iter()
@@ -256,35 +281,36 @@ pub fn zones(borders: &Borders, seas: &Seas) -> Result<Vec<Zone>> {
             .collect(),
         vec![],
     );
-    zones.push(Zone::new(
-        "black-sea-nw",
-        "North-western Black Sea",
-        ZoneKind::MaritimeZone,
-        "The Black Sea (Natural Earth 1:50m land subtracted from a clip polygon) north-west of \
-         the line from Cape Kaliakra (43.36N 28.47E) to Cape Sarych (44.39N 33.75E) and west of \
-         33.75E: the approaches to Odesa, the Danube mouths and Constanta, and the sea west of \
-         Crimea. The Sea of Azov is left out."
-            .to_string(),
-        &seas.black_sea.intersection(&clip),
-    ));
-
-    let baltic = Measured::new(&seas.baltic_sea, &MultiLineString(Vec::new()));
-    zones.push(Zone::new(
-        "baltic-sea",
-        "Baltic Sea",
-        ZoneKind::MaritimeZone,
-        format!(
-            "The Baltic Sea east of about 12.7E (Natural Earth 1:50m land subtracted from a clip \
-             polygon), Gulfs of Finland, Riga and Bothnia included, simplified at {} m.",
-            SEA_SIMPLIFY_TOLERANCE_M
+    let baltic = Measured::around_shape(&seas.baltic_sea);
+    let baltic_simplified = simplified(&baltic.projected_shape, SEA_SIMPLIFY_TOLERANCE_M);
+    vec![
+        Zone::new(
+            "black-sea-nw",
+            "North-western Black Sea",
+            ZoneKind::MaritimeZone,
+            "The Black Sea (Natural Earth 1:50m land subtracted from a clip polygon) north-west \
+             of the line from Cape Kaliakra (43.36N 28.47E) to Cape Sarych (44.39N 33.75E) and \
+             west of 33.75E: the approaches to Odesa, the Danube mouths and Constanta, and the \
+             sea west of Crimea. The Sea of Azov is left out."
+                .to_string(),
+            &seas.black_sea.intersection(&clip),
         ),
-        &baltic.finish(&simplified(
-            &baltic.projected_shape,
-            SEA_SIMPLIFY_TOLERANCE_M,
-        )),
-    ));
+        Zone::new(
+            "baltic-sea",
+            "Baltic Sea",
+            ZoneKind::MaritimeZone,
+            format!(
+                "The Baltic Sea east of about 12.7E (Natural Earth 1:50m land subtracted from a \
+                 clip polygon), Gulfs of Finland, Riga and Bothnia included, simplified at \
+                 {SEA_SIMPLIFY_TOLERANCE_M} m."
+            ),
+            &baltic.finish(&baltic_simplified),
+        ),
+    ]
+}
 
-    for (id, name, host, place, (lon, lat)) in [
+fn depot_zones(borders: &Borders) -> Vec<Zone> {
+    let depots = [
         (
             "rzeszow-depot",
             "Rzeszów-Jasionka depot area",
@@ -299,42 +325,43 @@ pub fn zones(borders: &Borders, seas: &Seas) -> Result<Vec<Zone>> {
             "Suceava Ștefan cel Mare airport (LRSV)",
             SUCEAVA_AIRPORT,
         ),
-    ] {
-        let circle = geodesic_circle(lon, lat, DEPOT_RADIUS_M);
-        zones.push(Zone::new(
-            id,
-            name,
-            ZoneKind::DepotArea,
-            format!(
-                "Within {} km of {place} ({lat}N {lon}E), clipped to the host country: a 72-gon \
-                 of geodesic destinations.",
-                DEPOT_RADIUS_M / 1000.0
-            ),
-            &circle.intersection(borders.shape(host)),
-        ));
-    }
-    for zone in &zones {
-        if let Err(error) = zone.shape.check_validation() {
-            bail!("zone {}: the built geometry is invalid: {error}", zone.id);
-        }
-    }
-    Ok(zones)
+    ];
+    let radius_km = DEPOT_RADIUS_M / 1000.0;
+    depots
+        .into_iter()
+        .map(|(id, name, host, place, (lon, lat))| {
+            let circle = geodesic_circle(lon, lat, DEPOT_RADIUS_M);
+            Zone::new(
+                id,
+                name,
+                ZoneKind::DepotArea,
+                format!(
+                    "Within {radius_km} km of {place} ({lat}N {lon}E), clipped to the host \
+                     country: a 72-gon of geodesic destinations."
+                ),
+                &circle.intersection(borders.shape(host)),
+            )
+        })
+        .collect()
 }
 
 /// A shape projected into the azimuthal equidistant plane centred on the lines
-/// it is measured from (or on itself when there are none).
+/// it is measured from, or on the shape itself.
 struct Measured {
     aeqd: Aeqd,
     projected_shape: MultiPolygon,
 }
 
 impl Measured {
-    fn new(shape: &MultiPolygon, lines: &MultiLineString) -> Measured {
-        let centre = if lines.0.is_empty() {
-            bbox_centre_of_polygons(shape)
-        } else {
-            bbox_centre_of_lines(lines)
-        };
+    fn around_lines(shape: &MultiPolygon, lines: &MultiLineString) -> Measured {
+        Measured::centred(shape, bbox_centre_of_lines(lines))
+    }
+
+    fn around_shape(shape: &MultiPolygon) -> Measured {
+        Measured::centred(shape, bbox_centre_of_polygons(shape))
+    }
+
+    fn centred(shape: &MultiPolygon, centre: Coord) -> Measured {
         let aeqd = Aeqd::new(centre.x, centre.y);
         Measured {
             aeqd,
