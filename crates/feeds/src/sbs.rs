@@ -228,7 +228,9 @@ pub fn parse_line(line: &[u8]) -> Result<Option<SbsLine>, String> {
         other => {
             return Err(format!(
                 "expected a message type `MSG` (or SEL, ID, AIR, STA, CLK), found `{}`",
-                &other[..other.len().min(16)].escape_debug()
+                // Cut by bytes, not chars: a multi-byte character may straddle
+                // the cut (found by cargo-fuzz).
+                other.as_bytes()[..other.len().min(16)].escape_ascii()
             ));
         }
     }

@@ -154,6 +154,9 @@ fn bad_lines_are_named_and_skipped() {
             "latitude",
         ),
         ("garbage \u{1}\u{2}", "expected a message type"),
+        // A two-byte character across the 16-byte cut of the quoted field
+        // once panicked (cargo-fuzz crash-da09e47a).
+        ("abcdefghijklmno\u{277}xyz,1", "expected a message type"),
     ];
     let mut text = format!("{good}\n");
     for (line, _) in &cases {
