@@ -642,3 +642,26 @@ fn the_python_geojson_peer_accepts_every_file() {
         assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "[]");
     });
 }
+
+#[test]
+fn bad_inputs_are_errors_that_name_the_file() {
+    let seas = r#"{"type":"FeatureCollection","features":[]}"#;
+    for (countries, expected) in [
+        ("not json", "not GeoJSON"),
+        (
+            r#"{"type":"Point","coordinates":[0,0]}"#,
+            "expected a FeatureCollection",
+        ),
+        (
+            r#"{"type":"FeatureCollection","features":[]}"#,
+            "no feature for Ukraine",
+        ),
+    ] {
+        let error = super::build(countries, seas).expect_err("bad input is an error");
+        let text = format!("{error:#}");
+        assert!(
+            text.contains(COUNTRIES_PATH) && text.contains(expected),
+            "{text}"
+        );
+    }
+}
