@@ -91,14 +91,14 @@ pub const SITES: &[Site] = &[
         incidents: &["3e3-estlink2-2024-12-25"],
         ..site("estlink-2", "Estlink 2 HVDC cable (Anttila FI – Püssi EE, 658 MW)", "subsea_cable", "FI",
             &[(25.405, 60.375), (25.60, 60.25), (26.30, 59.90), (26.90, 59.47), (27.05, 59.36)],
-            "approximate, public knowledge: converter stations Anttila (Porvoo, FI) and Püssi (EE), 170 km (facts: incidents.json 3e3); route through the gulf simplified")
+            "approximate, public knowledge: Püssi substation (EE), 12 km land cable to the coast at Aseri, 145 km subsea, 14 km overhead line to Anttila converter station (FI), 170 km in all (Merko Estlink 2 project page; facts: incidents.json 3e3); the subsea route between the landfalls is simplified")
     },
     Site {
         co_owner: Some("EE"),
         incidents: &["3e1-balticconnector-2023-10-08"],
         ..site("balticconnector", "Balticconnector gas pipeline (Inkoo FI – Paldiski EE)", "pipeline", "FI",
             &[(24.005, 60.045), (24.10, 59.85), (24.05, 59.55), (24.06, 59.355)],
-            "approximate, public knowledge: landfalls Inkoo (FI) and Paldiski (EE), 77 km offshore (facts: incidents.json 3e1)")
+            "approximate, public knowledge: offshore pipeline of about 77 km from Inkoo (FI) to Paldiski (EE), about 50 km west of Tallinn (Baltic Connector Oy; facts: incidents.json 3e1)")
     },
     Site {
         co_owner: Some("DE"),
