@@ -917,34 +917,50 @@ impl<'a, 'i> Ctx<'a, 'i> {
                     .and_then(|e| index.get(e.to.as_str()).copied())
             })
             .collect();
-        let mut reported: BTreeSet<usize> = BTreeSet::new();
+        // Each rung escalates to at most one other, so the graph is functional: walk
+        // each chain once, colouring rungs on the current walk, and a walk that meets
+        // its own colour has found a cycle. Linear in the number of rungs.
+        const UNSEEN: usize = usize::MAX;
+        const DONE: usize = usize::MAX - 1;
+        let mut walk_of: Vec<usize> = vec![UNSEEN; next.len()];
         for start in 0..next.len() {
-            // Follow the chain; each rung escalates to at most one, so a cycle is a repeat.
-            let mut seen: Vec<usize> = vec![start];
-            let mut at = start;
-            while let Some(n) = next[at] {
-                if let Some(pos) = seen.iter().position(|&s| s == n) {
-                    let cycle: Vec<usize> = seen[pos..].to_vec();
-                    let first = *cycle.iter().min().unwrap_or(&n);
-                    if first == start && reported.insert(first) {
-                        let names: Vec<&str> = cycle
-                            .iter()
-                            .map(|&c| pact.responses[c].id.as_str())
-                            .collect();
-                        let path = self.item("responses", start).k("escalation").k("to");
-                        self.push(
-                            Finding::error("escalation-cycle", self.at(&path), "the escalation ladder has a cycle")
-                                .label(format!("{} → {}", names.join(" → "), names[0]))
-                                .fix("escalate only upward, to a higher rung; the top rung escalates to nothing"),
-                        );
-                    }
+            if walk_of[start] != UNSEEN {
+                continue;
+            }
+            let mut path: Vec<usize> = Vec::new();
+            let mut at = Some(start);
+            while let Some(n) = at {
+                if walk_of[n] == DONE {
                     break;
                 }
-                seen.push(n);
-                at = n;
-                if seen.len() > next.len() {
+                if walk_of[n] == start {
+                    let pos = path.iter().position(|&p| p == n).unwrap_or(0);
+                    let cycle = &path[pos..];
+                    let first = cycle.iter().copied().min().unwrap_or(n);
+                    let from = cycle.iter().position(|&c| c == first).unwrap_or(0);
+                    let ordered: Vec<&str> = cycle[from..]
+                        .iter()
+                        .chain(&cycle[..from])
+                        .map(|&c| pact.responses[c].id.as_str())
+                        .collect();
+                    let path_to = self.item("responses", first).k("escalation").k("to");
+                    self.push(
+                        Finding::error(
+                            "escalation-cycle",
+                            self.at(&path_to),
+                            "the escalation ladder has a cycle",
+                        )
+                        .label(format!("{} → {}", ordered.join(" → "), ordered[0]))
+                        .fix("escalate only upward, to a higher rung; the top rung escalates to nothing"),
+                    );
                     break;
                 }
+                walk_of[n] = start;
+                path.push(n);
+                at = next[n];
+            }
+            for n in path {
+                walk_of[n] = DONE;
             }
         }
     }
