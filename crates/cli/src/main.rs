@@ -64,6 +64,10 @@ enum Command {
     /// Verify a log from its files alone: every tile, the checkpoint's signatures, and the
     /// proofs asked for; exit 0 verified, 1 failed, 2 unreadable.
     Verify(cmd::ledger::VerifyArgs),
+    /// Readiness at a date: backed and unbacked rungs, days of supply, cost-exchange per
+    /// policy, coverage by altitude band, milestones, scorecards; writes `readiness.html`;
+    /// exit 0 all backed, 1 some rung unbacked, 2 unreadable.
+    Readiness(cmd::readiness::Args),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
         Command::Ledger(args) => cmd::ledger::run(&args),
         Command::Witness(args) => cmd::ledger::witness(&args),
         Command::Verify(args) => cmd::ledger::verify(&args),
+        Command::Readiness(args) => cmd::readiness::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@ pub mod check;
 pub mod demo;
 pub mod ingest;
 pub mod ledger;
+pub mod readiness;
 pub mod schema;
 pub mod sim;
 pub mod track;
