@@ -1,0 +1,102 @@
+//! The ledger as its static tile layout (C2SP tlog-tiles: `checkpoint`, `tile/...`) and
+//! inclusion proofs computed from those tiles. The writer's private journal is never served.
+
+use std::path::PathBuf;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorEnvelope};
+use crate::extract::{Path, Query};
+use crate::state::lock;
+use crate::views::InclusionProof;
+
+fn root(state: &AppState) -> Result<PathBuf, ApiError> {
+    lock(&state.0.ledger)
+        .as_ref()
+        .map(|log| log.root_dir().to_path_buf())
+        .ok_or_else(|| ApiError::not_found("this server keeps no ledger"))
+}
+
+#[utoipa::path(get, path = "/ledger/checkpoint", tag = "ledger",
+    responses((status = 200, description = "the signed checkpoint note (C2SP tlog-checkpoint)",
+        content_type = "text/plain"), (status = 404, body = ErrorEnvelope)))]
+pub async fn checkpoint(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let path = root(&state)?.join("checkpoint");
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|_| ApiError::not_found("no checkpoint is published yet"))?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], bytes))
+}
+
+#[utoipa::path(get, path = "/ledger/tile/{path}", tag = "ledger",
+    params(("path" = String, Path, description = "a C2SP tile path, e.g. `0/000` or `entries/000`")),
+    responses((status = 200, content_type = "application/octet-stream"),
+        (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+pub async fn tile(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let relative = format!("tile/{path}");
+    // Parsing the path as a tile coordinate is also what keeps `..` and the journal out.
+    ledger::tiles::TileCoord::parse(&relative)
+        .map_err(|e| ApiError::bad_request("bad_path", format!("`{relative}`: {e}")))?;
+    let bytes = tokio::fs::read(root(&state)?.join(&relative))
+        .await
+        .map_err(|_| ApiError::not_found(format!("no tile `{relative}`")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            // Full tiles never change (tlog-tiles); partial ones are replaced by wider ones.
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        bytes,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ProofQuery {
+    pub index: u64,
+    /// The tree size to prove against; the published checkpoint's by default.
+    pub size: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/ledger/proof/inclusion", tag = "ledger", params(ProofQuery),
+    responses((status = 200, body = InclusionProof), (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope)))]
+pub async fn inclusion(
+    State(state): State<AppState>,
+    Query(q): Query<ProofQuery>,
+) -> Result<axum::Json<InclusionProof>, ApiError> {
+    let (root, published) = {
+        let guard = lock(&state.0.ledger);
+        let log = guard
+            .as_ref()
+            .ok_or_else(|| ApiError::not_found("this server keeps no ledger"))?;
+        (log.root_dir().to_path_buf(), log.published_size())
+    };
+    let size = q.size.unwrap_or(published);
+    if size > published || q.index >= size {
+        return Err(ApiError::bad_request(
+            "bad_query",
+            format!(
+                "need index < size <= {published} (the published size); got index {} size {size}",
+                q.index
+            ),
+        ));
+    }
+    let proof = ledger::proof::prove_inclusion(&root, size, q.index)
+        .map_err(|e| ApiError::bad_request("bad_query", e.to_string()))?;
+    Ok(axum::Json(InclusionProof {
+        index: q.index,
+        size,
+        proof: ledger::proof::encode_proof(&proof)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    }))
+}

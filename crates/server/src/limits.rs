@@ -1,0 +1,30 @@
+//! Every bound of the server in one place: what each one caps and what happens at the cap.
+
+/// Largest request body accepted; larger bodies are refused with 413 before they are read.
+pub const BODY_BYTES_MAX: usize = 16 * 1024;
+/// Live events buffered per broadcast channel. A client that falls further behind gets a
+/// `lagged` event naming how many it missed (then refetches); the engine never waits.
+pub const LIVE_EVENTS_MAX: usize = 1024;
+/// Concurrent live-feed clients; the next one is refused with 503.
+pub const LIVE_CLIENTS_MAX: usize = 1000;
+/// Positions kept per track for trails and the time slider; the oldest is dropped.
+pub const TRACK_HISTORY_POINTS_MAX: usize = 600;
+/// Live tracks kept; beyond it a scan's extra tracks are dropped and counted.
+pub const TRACKS_MAX: usize = 20_000;
+/// Incidents kept for reading; the oldest is dropped and counted.
+pub const INCIDENTS_MAX: usize = 10_000;
+/// Activations kept for reading; the oldest is dropped and counted.
+pub const ACTIVATIONS_MAX: usize = 10_000;
+/// Obligations kept for reading; past it new ones are dropped and counted.
+pub const OBLIGATIONS_MAX: usize = 100_000;
+/// Request nonces remembered per party to refuse replays; the oldest is forgotten first,
+/// so a replay older than this many acts of the same party is refused by the engine's
+/// state machine instead (an act cannot apply twice).
+pub const NONCES_PER_PARTY_MAX: usize = 4096;
+/// Longest nonce accepted.
+pub const NONCE_BYTES_MAX: usize = 128;
+/// Rows in a list response.
+pub const PAGE_ROWS_MAX: usize = 5000;
+
+const _: () = assert!(PAGE_ROWS_MAX <= TRACKS_MAX);
+const _: () = assert!(NONCE_BYTES_MAX < BODY_BYTES_MAX);

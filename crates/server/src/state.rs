@@ -1,0 +1,241 @@
+//! The one `AppState`: the picture, the stages that follow tracks (the triggers engine and
+//! the ledger, which writes serialise on), who is who, the policy, and the live channel.
+//! The engine side pushes into it through `push_*`; handlers read it.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use ledger::{Entry, Log};
+use model::{Digest, Incident, Time, Track};
+use tokio::sync::broadcast;
+
+use crate::auth::Credentials;
+use crate::limits::LIVE_EVENTS_MAX;
+use crate::picture::Picture;
+use crate::policy::Policy;
+use crate::views::{LedgerStatus, LiveEvent};
+
+/// The server's state, cheap to clone (one `Arc`).
+#[derive(Debug, Clone)]
+pub struct AppState(pub(crate) Arc<Inner>);
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub picture: RwLock<Picture>,
+    /// The obligation state machine; `None` when no pact is loaded (acts are refused).
+    pub engine: Mutex<Option<triggers::Engine>>,
+    /// The log every decision and act goes into; `None` runs without one (tests, reads).
+    pub ledger: Mutex<Option<Log>>,
+    pub ledger_status: RwLock<Option<LedgerStatus>>,
+    pub credentials: Credentials,
+    pub policy: Policy,
+    pub live: broadcast::Sender<LiveEvent>,
+    pub metrics: Metrics,
+}
+
+/// Counters for `/metrics`.
+#[derive(Debug, Default)]
+pub(crate) struct Metrics {
+    pub live_clients: AtomicUsize,
+    pub live_lagged_events: AtomicU64,
+    pub acts_ok: AtomicU64,
+    pub acts_refused: AtomicU64,
+    pub ledger_errors: AtomicU64,
+}
+
+/// What the state is made of.
+#[derive(Debug)]
+pub struct Parts {
+    pub engine: Option<triggers::Engine>,
+    pub ledger: Option<Log>,
+    pub credentials: Credentials,
+}
+
+impl AppState {
+    pub fn new(parts: Parts) -> AppState {
+        let (live, _) = broadcast::channel(LIVE_EVENTS_MAX);
+        let status = parts.ledger.as_ref().map(ledger_status);
+        AppState(Arc::new(Inner {
+            picture: RwLock::new(Picture::default()),
+            engine: Mutex::new(parts.engine),
+            ledger: Mutex::new(parts.ledger),
+            ledger_status: RwLock::new(status),
+            credentials: parts.credentials,
+            policy: Policy::new(),
+            live,
+            metrics: Metrics::default(),
+        }))
+    }
+
+    /// A scan's live tracks.
+    pub fn push_tracks(&self, at: Time, tracks: &[Track]) {
+        let event = write(&self.0.picture).apply_tracks(at, tracks);
+        self.publish(event);
+    }
+
+    /// Incidents: into the picture, the ledger and the triggers engine, whose decisions
+    /// (activations, obligations, changes) follow.
+    pub fn push_incidents(&self, incidents: &[Incident]) {
+        if incidents.is_empty() {
+            return;
+        }
+        let mut engine = lock(&self.0.engine);
+        let mut entries = Vec::new();
+        for incident in incidents {
+            let event = write(&self.0.picture).apply_incident(incident);
+            self.publish(event);
+            entries.push(Entry::Incident {
+                v: ledger::ENTRY_VERSION,
+                incident: incident.id.0.clone(),
+                evidence: Vec::new(),
+                body: serde_json::to_value(incident).unwrap_or_default(),
+            });
+        }
+        let records = engine
+            .as_mut()
+            .map(|e| e.process(incidents))
+            .unwrap_or_default();
+        entries.extend(records.iter().filter_map(entry_of));
+        self.log(&entries);
+        self.apply_records(engine.as_ref(), &records);
+    }
+
+    /// Moves the engine's clock: deadlines fire (obligations go overdue).
+    pub fn advance(&self, to: Time) {
+        let mut engine = lock(&self.0.engine);
+        let Some(e) = engine.as_mut() else { return };
+        let records = e.advance(to);
+        self.apply_records(engine.as_ref(), &records);
+    }
+
+    pub(crate) fn apply_records(
+        &self,
+        engine: Option<&triggers::Engine>,
+        records: &[triggers::Record],
+    ) {
+        for record in records {
+            match record {
+                triggers::Record::Activation(a) => {
+                    let event = write(&self.0.picture).apply_activation(a);
+                    self.publish(event);
+                }
+                triggers::Record::Obligation(o) => self.refresh_obligation(engine, &o.id, Some(o)),
+                triggers::Record::Change(change) => {
+                    if let Some(id) = changed_obligation(&change.kind) {
+                        self.refresh_obligation(engine, id, None);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Takes an obligation's state from the engine (the one source of truth), else `given`.
+    fn refresh_obligation(
+        &self,
+        engine: Option<&triggers::Engine>,
+        id: &str,
+        given: Option<&triggers::Obligation>,
+    ) {
+        let current = engine
+            .and_then(|e| e.obligations().find(|o| o.id == id))
+            .or(given);
+        let Some(obligation) = current else { return };
+        let event = write(&self.0.picture).apply_obligation(obligation);
+        if let Some(event) = event {
+            self.publish(event);
+        }
+    }
+
+    /// Appends and checkpoints; a ledger failure is logged and counted, and the picture goes
+    /// on (the log is then behind, which its status shows).
+    pub(crate) fn log(&self, entries: &[Entry]) -> Option<u64> {
+        if entries.is_empty() {
+            return None;
+        }
+        let mut guard = lock(&self.0.ledger);
+        let log = guard.as_mut()?;
+        let appended = log.append_entries(entries).and_then(|range| {
+            log.checkpoint()?;
+            Ok(range)
+        });
+        match appended {
+            Ok(range) => {
+                let status = ledger_status(log);
+                *write(&self.0.ledger_status) = Some(status.clone());
+                self.publish(LiveEvent::Ledger(status));
+                Some(range.start)
+            }
+            Err(e) => {
+                eprintln!("server: ledger append failed: {e}");
+                self.0.metrics.ledger_errors.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
+    /// Sends to every live client; with none connected the event is simply not kept.
+    /// `broadcast` never blocks the sender: slow receivers lag instead.
+    pub(crate) fn publish(&self, event: LiveEvent) {
+        let _no_receivers = self.0.live.send(event);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.0.live.subscribe()
+    }
+}
+
+fn changed_obligation(kind: &triggers::ChangeKind) -> Option<&str> {
+    use triggers::ChangeKind as K;
+    match kind {
+        K::ObligationAcknowledged { obligation, .. }
+        | K::ObligationDischarged { obligation, .. }
+        | K::ObligationOverdue { obligation, .. }
+        | K::ObligationCancelled { obligation } => Some(obligation),
+        _ => None,
+    }
+}
+
+/// The ledger entry of an engine decision; other records are derivable from these.
+fn entry_of(record: &triggers::Record) -> Option<Entry> {
+    match record {
+        triggers::Record::Activation(a) => Some(Entry::Activation {
+            v: ledger::ENTRY_VERSION,
+            activation: a.id.clone(),
+            rule_version: Digest::from_hex(&a.rule_hash)
+                .unwrap_or_else(|| Digest::of(a.rule_hash.as_bytes())),
+            reason: serde_json::to_value(a).unwrap_or_default(),
+        }),
+        triggers::Record::Obligation(o) => Some(Entry::Obligation {
+            v: ledger::ENTRY_VERSION,
+            obligation: o.id.clone(),
+            party: o.party.clone(),
+            body: serde_json::to_value(o).unwrap_or_default(),
+        }),
+        _ => None,
+    }
+}
+
+fn ledger_status(log: &Log) -> LedgerStatus {
+    LedgerStatus {
+        size: log.size(),
+        checkpoint_size: log.published_size(),
+        key: {
+            let key = &log.trusted_keys().log;
+            format!("{}+{:08x}", key.name(), key.key_id())
+        },
+    }
+}
+
+/// Locks that survive a panicked holder: the data are plain values, still consistent.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn read<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(|e| e.into_inner())
+}
