@@ -61,6 +61,10 @@ enum Command {
     /// A party's witness: check the log's proposed checkpoint against the last one seen,
     /// cosign it, or refuse (exit 1) showing both checkpoints.
     Witness(cmd::ledger::WitnessArgs),
+    /// Replay the real incidents of `scenarios/replay/` through the automatic text and the
+    /// Article-5-style text; prints a table (also `out/replay.md`); exit 1 if the automatic
+    /// text misses its 60 s bar.
+    Replay(cmd::replay::Args),
     /// Verify a log from its files alone: every tile, the checkpoint's signatures, and the
     /// proofs asked for; exit 0 verified, 1 failed, 2 unreadable.
     Verify(cmd::ledger::VerifyArgs),
@@ -88,6 +92,7 @@ fn main() -> ExitCode {
         Command::Ledger(args) => cmd::ledger::run(&args),
         Command::Witness(args) => cmd::ledger::witness(&args),
         Command::Verify(args) => cmd::ledger::verify(&args),
+        Command::Replay(args) => cmd::replay::run(&args),
         Command::Readiness(args) => cmd::readiness::run(&args),
     };
     match result {
