@@ -222,7 +222,17 @@ impl Framer {
             self.reject(reason, &rest[..1]);
             return Some(1);
         }
-        match parse_event(rest) {
+        // Parse only up to the first `</event…>`: what the parser sees must not
+        // depend on how much of the stream has arrived, or the verdict on a
+        // malformed event would change with the chunking.
+        let closing = find(rest, b"</event")
+            .and_then(|at| rest[at..].iter().position(|&b| b == b'>').map(|gt| at + gt + 1));
+        let slice = match closing {
+            Some(end) => &rest[..end],
+            None if finishing || rest.len() > cot_event_bytes_max => rest,
+            None => return None,
+        };
+        match parse_event(slice) {
             Parsed::Event(_, used) if used > cot_event_bytes_max => {
                 self.reject(
                     format!("event longer than {cot_event_bytes_max} bytes"),
