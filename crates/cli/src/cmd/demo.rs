@@ -77,6 +77,11 @@ pub fn run() -> anyhow::Result<ExitCode> {
     };
     println!("checked the bundled pact: {n_findings} finding(s)\n");
     print!("{}", compiled.summary());
+    super::pipeline::run(
+        &compiled,
+        std::path::Path::new("scenarios/night-wave.toml"),
+        std::path::Path::new("out"),
+    )?;
     Ok(if clean {
         ExitCode::SUCCESS
     } else {

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod ingest;
 pub mod ledger;
 pub mod readiness;
+pub mod pipeline;
 pub mod replay;
 pub mod schema;
 pub mod sim;

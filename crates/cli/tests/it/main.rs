@@ -1,3 +1,4 @@
 //! The cli integration tests: the real `guarantor` binary, one module per subcommand.
 
 mod ingest;
+mod replay;
