@@ -82,6 +82,11 @@ pub fn run() -> anyhow::Result<ExitCode> {
         std::path::Path::new("scenarios/night-wave.toml"),
         std::path::Path::new("out"),
     )?;
+    println!("\nreadiness:");
+    let scenario = std::path::Path::new("scenarios/night-wave.toml");
+    for line in super::readiness::headline(&compiled, scenario)? {
+        println!("  {line}");
+    }
     Ok(if clean {
         ExitCode::SUCCESS
     } else {

@@ -208,3 +208,37 @@ pub fn coverage(
         block_km: block as f64 * cell_m / 1000.0,
     })
 }
+
+/// The demo's readiness headline for the bundled pact: the bundled tempo and
+/// delivery record at day 106, coverage from `scenario`'s laydown when it can be read.
+pub fn headline(compiled: &pact::CompiledPact, scenario: &Path) -> anyhow::Result<Vec<String>> {
+    const TEMPO: &str = include_str!("../../../../scenarios/tempo/600-every-4.toml");
+    const DELIVERIES: &str = include_str!("../../../../scenarios/deliveries/ukraine-shield.toml");
+    let catalogue = readiness::Catalogue::builtin();
+    let tempo = readiness::Tempo::parse("scenarios/tempo/600-every-4.toml", TEMPO, &catalogue)?;
+    let known = readiness::deliveries::Known::of(compiled);
+    let deliveries = readiness::deliveries::parse(
+        "scenarios/deliveries/ukraine-shield.toml",
+        DELIVERIES,
+        &known,
+    )?;
+    let coverage = match laydown(scenario) {
+        Ok(sensors) => Some(coverage(compiled, &sensors, 0, 1000.0)?),
+        Err(_) => None,
+    };
+    let inputs = Inputs {
+        catalogue: Some(catalogue),
+        deliveries: Some(deliveries),
+        tempo: Some(tempo),
+        triggers: Vec::new(),
+        coverage,
+    };
+    let config = Config {
+        at: compiled.effective + model::Duration::from_days(106),
+        horizon_days: 365,
+        endurance_days: 30,
+    };
+    Ok(readiness::headline(&readiness::assess(
+        compiled, inputs, &config,
+    )?))
+}
