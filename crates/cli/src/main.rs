@@ -65,6 +65,9 @@ enum Command {
     /// Article-5-style text; prints a table (also `out/replay.md`); exit 1 if the automatic
     /// text misses its 60 s bar.
     Replay(cmd::replay::Args),
+    /// Serve the common picture (API, live feed, page) on loopback with a scenario replayed
+    /// into it; prints the address and the demo credentials.
+    Serve(cmd::serve::Args),
     /// Verify a log from its files alone: every tile, the checkpoint's signatures, and the
     /// proofs asked for; exit 0 verified, 1 failed, 2 unreadable.
     Verify(cmd::ledger::VerifyArgs),
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
         Command::Ledger(args) => cmd::ledger::run(&args),
         Command::Witness(args) => cmd::ledger::witness(&args),
         Command::Verify(args) => cmd::ledger::verify(&args),
+        Command::Serve(args) => cmd::serve::run(&args),
         Command::Replay(args) => cmd::replay::run(&args),
         Command::Readiness(args) => cmd::readiness::run(&args),
     };

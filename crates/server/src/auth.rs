@@ -102,8 +102,8 @@ impl Credentials {
                 return Err(fail("listed twice".into()));
             }
             if let Some(token) = &p.token {
-                if token.len() < 16 {
-                    return Err(fail("token shorter than 16 characters".into()));
+                if token.len() < 12 {
+                    return Err(fail("token shorter than 12 characters".into()));
                 }
                 credentials.by_token.insert(digest(token), p.name.clone());
             }

@@ -9,6 +9,7 @@ pub mod readiness;
 pub mod pipeline;
 pub mod replay;
 pub mod schema;
+pub mod serve;
 pub mod sim;
 pub mod track;
 pub mod version;
