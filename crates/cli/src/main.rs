@@ -68,6 +68,9 @@ enum Command {
     /// Serve the common picture (API, live feed, page) on loopback with a scenario replayed
     /// into it; prints the address and the demo credentials.
     Serve(cmd::serve::Args),
+    /// Print the chain behind an activation of the last `guarantor demo`: the rule, each
+    /// indicator's window and count, each incident with its evidence and confidence.
+    Explain(cmd::explain::Args),
     /// Verify a log from its files alone: every tile, the checkpoint's signatures, and the
     /// proofs asked for; exit 0 verified, 1 failed, 2 unreadable.
     Verify(cmd::ledger::VerifyArgs),
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => cmd::ledger::verify(&args),
         Command::Serve(args) => cmd::serve::run(&args),
         Command::Replay(args) => cmd::replay::run(&args),
+        Command::Explain(args) => cmd::explain::run(&args),
         Command::Readiness(args) => cmd::readiness::run(&args),
     };
     match result {

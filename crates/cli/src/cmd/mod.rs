@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod check;
 pub mod demo;
+pub mod explain;
 pub mod ingest;
 pub mod ledger;
 pub mod readiness;
