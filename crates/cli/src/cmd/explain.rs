@@ -31,11 +31,18 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         Record::Activation(a) if a.id == args.activation => Some(a),
         _ => None,
     }) else {
-        eprintln!("guarantor: no activation `{}` in {}", args.activation, args.out.display());
+        eprintln!(
+            "guarantor: no activation `{}` in {}",
+            args.activation,
+            args.out.display()
+        );
         return Ok(ExitCode::from(1));
     };
     println!("activation {} (rung {}, {:?})", a.id, a.rung, a.cause);
-    println!("  rule: response `{}` of pact `{}`, rule hash {}", a.response, a.pact, a.rule_hash);
+    println!(
+        "  rule: response `{}` of pact `{}`, rule hash {}",
+        a.response, a.pact, a.rule_hash
+    );
     if let Some(from) = &a.escalated_from {
         println!("  escalated from {from}");
     }
@@ -45,7 +52,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         a.at,
         a.watermark,
         a.deadline,
-        if a.late { " (completed by a late incident)" } else { "" }
+        if a.late {
+            " (completed by a late incident)"
+        } else {
+            ""
+        }
     );
     for m in &a.indicators {
         println!(
@@ -86,7 +97,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             Record::Obligation(o) if &o.id == id => Some(o),
             _ => None,
         }) {
-            println!("  obligation {} for {}: {} (by {})", o.id, o.party, o.action, o.deadline);
+            println!(
+                "  obligation {} for {}: {} (by {})",
+                o.id, o.party, o.action, o.deadline
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

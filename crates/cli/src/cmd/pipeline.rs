@@ -23,7 +23,11 @@ pub fn run(pact: &CompiledPact, scenario: &Path, out: &Path) -> Result<()> {
     let t0 = Instant::now();
     let (scenario, incidents) = super::replay::truth_incidents(scenario, pact)?;
     stages.push(("sim (ground truth → incidents)", t0.elapsed().as_secs_f64()));
-    eprintln!("scenario `{}`: {} incidents", scenario.name, incidents.len());
+    eprintln!(
+        "scenario `{}`: {} incidents",
+        scenario.name,
+        incidents.len()
+    );
 
     let t0 = Instant::now();
     let end = scenario.start + scenario.duration;
@@ -45,8 +49,17 @@ pub fn run(pact: &CompiledPact, scenario: &Path, out: &Path) -> Result<()> {
     log.append_entries(&entries)?;
     let outcome = log.checkpoint()?;
     let keys = log.trusted_keys().clone();
-    let report = ledger::verify_log(&ledger_dir, &keys, ledger::VerifyOptions { check_entries: true })?;
-    stages.push(("ledger (append, checkpoint, verify)", t0.elapsed().as_secs_f64()));
+    let report = ledger::verify_log(
+        &ledger_dir,
+        &keys,
+        ledger::VerifyOptions {
+            check_entries: true,
+        },
+    )?;
+    stages.push((
+        "ledger (append, checkpoint, verify)",
+        t0.elapsed().as_secs_f64(),
+    ));
 
     let t0 = Instant::now();
     write_json(&out.join("incidents.json"), &incidents)?;
@@ -61,7 +74,8 @@ pub fn run(pact: &CompiledPact, scenario: &Path, out: &Path) -> Result<()> {
         ledger_dir.display(),
         entries.len(),
         match outcome {
-            ledger::CheckpointOutcome::Published { size, .. } => format!("published at size {size}"),
+            ledger::CheckpointOutcome::Published { size, .. } =>
+                format!("published at size {size}"),
             other => format!("{other:?}"),
         },
         report.checkpoint.size(),
@@ -71,7 +85,10 @@ pub fn run(pact: &CompiledPact, scenario: &Path, out: &Path) -> Result<()> {
     for (stage, s) in stages {
         println!("  {stage:<40} {:>8.1} ms", s * 1e3);
     }
-    println!("\nwrote {0}/report.html, {0}/incidents.json, {0}/records.json", out.display());
+    println!(
+        "\nwrote {0}/report.html, {0}/incidents.json, {0}/records.json",
+        out.display()
+    );
     Ok(())
 }
 
@@ -80,7 +97,11 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     std::fs::write(path, text).with_context(|| path.display().to_string())
 }
 
-fn ledger_entries(pact: &CompiledPact, incidents: &[Incident], records: &[Record]) -> Result<Vec<Entry>> {
+fn ledger_entries(
+    pact: &CompiledPact,
+    incidents: &[Incident],
+    records: &[Record],
+) -> Result<Vec<Entry>> {
     let mut entries = vec![Entry::PactVersion {
         v: 1,
         pact: pact.id.clone(),
@@ -92,7 +113,9 @@ fn ledger_entries(pact: &CompiledPact, incidents: &[Incident], records: &[Record
         entries.push(Entry::Incident {
             v: 1,
             incident: incident.id.to_string(),
-            evidence: vec![Digest::of(serde_json::to_string(&incident.evidence)?.as_bytes())],
+            evidence: vec![Digest::of(
+                serde_json::to_string(&incident.evidence)?.as_bytes(),
+            )],
             body,
         });
     }
@@ -140,10 +163,21 @@ fn summary(incidents: &[Incident], records: &[Record]) {
             );
         }
     }
-    let n_obligations = records.iter().filter(|r| matches!(r, Record::Obligation(_))).count();
-    let n_flagged = records.iter().filter(|r| matches!(r, Record::MeasureFlagged(_))).count();
-    let n_diag = records.iter().filter(|r| matches!(r, Record::Diagnostic(_))).count();
-    println!("obligations: {n_obligations}; measures flagged (not issued): {n_flagged}; diagnostics: {n_diag}");
+    let n_obligations = records
+        .iter()
+        .filter(|r| matches!(r, Record::Obligation(_)))
+        .count();
+    let n_flagged = records
+        .iter()
+        .filter(|r| matches!(r, Record::MeasureFlagged(_)))
+        .count();
+    let n_diag = records
+        .iter()
+        .filter(|r| matches!(r, Record::Diagnostic(_)))
+        .count();
+    println!(
+        "obligations: {n_obligations}; measures flagged (not issued): {n_flagged}; diagnostics: {n_diag}"
+    );
 }
 
 /// A self-contained page: an inline SVG map (zones, incidents) and timeline, drawn from the data.
@@ -153,7 +187,10 @@ fn report_html(pact: &CompiledPact, incidents: &[Incident], records: &[Record]) 
     let x = |lon: f64| (lon - lon0) / (lon1 - lon0) * w;
     let y = |lat: f64| (lat1 - lat) / (lat1 - lat0) * h;
     let mut svg = String::new();
-    let _ = write!(svg, "<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' style='background:#0b1a2a'>");
+    let _ = write!(
+        svg,
+        "<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' style='background:#0b1a2a'>"
+    );
     for zone in &pact.zones {
         let colour = match zone.kind {
             pact::syntax::ZoneKind::NoGoArea => "#c0392b",
@@ -193,14 +230,29 @@ fn report_html(pact: &CompiledPact, incidents: &[Incident], records: &[Record]) 
     let mut rows = String::new();
     for r in records {
         let line = match r {
-            Record::Activation(a) => format!("<b>activation</b> {} rung {} deadline {}", a.id, a.rung, a.deadline),
-            Record::IndicatorMet(m) => format!("indicator {} met ({} in window)", m.indicator, m.count),
-            Record::Obligation(o) => format!("obligation {} for {}: {} (by {})", o.id, o.party, o.action, o.deadline),
-            Record::MeasureFlagged(f) => format!("flagged {}/{}: {}", f.activation, f.measure_idx, f.reason),
+            Record::Activation(a) => format!(
+                "<b>activation</b> {} rung {} deadline {}",
+                a.id, a.rung, a.deadline
+            ),
+            Record::IndicatorMet(m) => {
+                format!("indicator {} met ({} in window)", m.indicator, m.count)
+            }
+            Record::Obligation(o) => format!(
+                "obligation {} for {}: {} (by {})",
+                o.id, o.party, o.action, o.deadline
+            ),
+            Record::MeasureFlagged(f) => {
+                format!("flagged {}/{}: {}", f.activation, f.measure_idx, f.reason)
+            }
             Record::Change(c) => serde_json::to_string(&c.kind).unwrap_or_default(),
             _ => continue,
         };
-        let _ = writeln!(rows, "<tr><td>{}</td><td>{}</td></tr>", r.time(), html_escape(&line));
+        let _ = writeln!(
+            rows,
+            "<tr><td>{}</td><td>{}</td></tr>",
+            r.time(),
+            html_escape(&line)
+        );
     }
     format!(
         "<!doctype html><html><head><meta charset='utf-8'><title>Guarantor demo</title>\
@@ -213,5 +265,8 @@ fn report_html(pact: &CompiledPact, incidents: &[Incident], records: &[Record]) 
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\'', "&#39;")
 }

@@ -77,7 +77,10 @@ pub fn load_pact(path: &Path) -> Result<CompiledPact> {
 }
 
 /// A scenario's true events as incidents, zones taken from the pact's own polygons.
-pub fn truth_incidents(scenario_path: &Path, pact: &CompiledPact) -> Result<(sim::Scenario, Vec<Incident>)> {
+pub fn truth_incidents(
+    scenario_path: &Path,
+    pact: &CompiledPact,
+) -> Result<(sim::Scenario, Vec<Incident>)> {
     let scenario = sim::Scenario::load(scenario_path)?;
     let base = scenario_path.parent().unwrap_or(Path::new("."));
     let geography = sim::geography::Geography::load(&scenario.geography, base)
@@ -92,7 +95,12 @@ pub fn truth_incidents(scenario_path: &Path, pact: &CompiledPact) -> Result<(sim
     Ok((scenario, incidents))
 }
 
-fn incident_of(scenario: &str, idx: usize, e: &sim::events::TrueEvent, pact: &CompiledPact) -> Incident {
+fn incident_of(
+    scenario: &str,
+    idx: usize,
+    e: &sim::events::TrueEvent,
+    pact: &CompiledPact,
+) -> Incident {
     let position = e.position.as_ref().map(|p| Geodetic {
         lat_deg: p.lat_deg,
         lon_deg: p.lon_deg,
@@ -119,7 +127,14 @@ fn incident_of(scenario: &str, idx: usize, e: &sim::events::TrueEvent, pact: &Co
             serde_json::Value::Number(n) => FieldValue::Float(n.as_f64().unwrap_or(0.0)),
             // The tracker classifies as `model::TrackClass`; pacts speak of drones and missiles.
             serde_json::Value::String(s) if k == "class" => FieldValue::Text(
-                if s.contains("missile") { "missile" } else if s.contains("aircraft") || s == "airliner" { "aircraft" } else { "drone" }.to_owned(),
+                if s.contains("missile") {
+                    "missile"
+                } else if s.contains("aircraft") || s == "airliner" {
+                    "aircraft"
+                } else {
+                    "drone"
+                }
+                .to_owned(),
             ),
             serde_json::Value::String(s) => FieldValue::Text(s.clone()),
             _ => continue,
@@ -140,7 +155,8 @@ fn incident_of(scenario: &str, idx: usize, e: &sim::events::TrueEvent, pact: &Co
             items: Vec::new(),
             method: "ground-truth".to_owned(),
             confidence: 1.0,
-            statement: "from the scenario's ground truth (sim::events), not from sensors".to_owned(),
+            statement: "from the scenario's ground truth (sim::events), not from sensors"
+                .to_owned(),
             contradictions: Vec::new(),
         },
         time_to_attribution: Duration::ZERO,
@@ -148,7 +164,11 @@ fn incident_of(scenario: &str, idx: usize, e: &sim::events::TrueEvent, pact: &Co
 }
 
 /// Runs a text over incidents as if it had been in force for a year.
-pub fn run_text(pact: &CompiledPact, incidents: &[Incident], end: Time) -> (TextResult, Vec<Record>) {
+pub fn run_text(
+    pact: &CompiledPact,
+    incidents: &[Incident],
+    end: Time,
+) -> (TextResult, Vec<Record>) {
     let first = incidents.iter().map(|i| i.time).min();
     let config = Config {
         effective_override: first.map(|t| t - Duration::from_days(365)),
@@ -167,15 +187,24 @@ pub fn run_text(pact: &CompiledPact, incidents: &[Incident], end: Time) -> (Text
     };
     for r in &records {
         match r {
-            Record::IndicatorMet(m) if !result.indicators.iter().any(|(i, _)| *i == m.indicator) => {
+            Record::IndicatorMet(m)
+                if !result.indicators.iter().any(|(i, _)| *i == m.indicator) =>
+            {
                 result.indicators.push((m.indicator.clone(), m.at));
             }
             Record::Activation(a) => {
-                result.activations.push((a.response.clone(), a.rung, a.trigger_at, a.at));
+                result
+                    .activations
+                    .push((a.response.clone(), a.rung, a.trigger_at, a.at));
                 result.pending.retain(|(p, _)| *p != a.response);
             }
             Record::Change(c) => {
-                if let triggers::ChangeKind::DecisionPending { response, decides_at, .. } = &c.kind {
+                if let triggers::ChangeKind::DecisionPending {
+                    response,
+                    decides_at,
+                    ..
+                } = &c.kind
+                {
                     result.pending.push((response.clone(), *decides_at));
                 }
             }
@@ -200,20 +229,29 @@ fn describe(result: &TextResult, end: Time) -> (String, String, String, String) 
     let indicators = if result.indicators.is_empty() {
         "none".to_owned()
     } else {
-        result.indicators.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>().join(", ")
+        result
+            .indicators
+            .iter()
+            .map(|(i, _)| i.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let Some((response, rung, trigger_at, at)) = result.activations.first() else {
-        let pending = result
-            .pending
-            .first()
-            .map_or("none".to_owned(), |(r, t)| format!("none by {end}; `{r}` decided at {t}"));
+        let pending = result.pending.first().map_or("none".to_owned(), |(r, t)| {
+            format!("none by {end}; `{r}` decided at {t}")
+        });
         return (indicators, pending, "—".to_owned(), "—".to_owned());
     };
     let from_truth = fmt_delay(*at - *trigger_at);
     let from_first = result
         .first_incident
         .map_or("—".to_owned(), |f| fmt_delay(*at - f));
-    (indicators, format!("`{response}` (rung {rung}) at {at}"), from_truth, from_first)
+    (
+        indicators,
+        format!("`{response}` (rung {rung}) at {at}"),
+        from_truth,
+        from_first,
+    )
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
@@ -221,11 +259,15 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let article5 = load_pact(&args.article5)?;
     let actual_path = args.scenarios.join("actual.toml");
     let actual: Actual = toml::from_str(
-        &std::fs::read_to_string(&actual_path).with_context(|| actual_path.display().to_string())?,
+        &std::fs::read_to_string(&actual_path)
+            .with_context(|| actual_path.display().to_string())?,
     )
     .with_context(|| actual_path.display().to_string())?;
     let mut md = String::new();
-    let _ = writeln!(md, "# Replay: the automatic text against an Article-5-style text\n");
+    let _ = writeln!(
+        md,
+        "# Replay: the automatic text against an Article-5-style text\n"
+    );
     let _ = writeln!(
         md,
         "Incidents are each scenario's ground truth (what a perfect attribution would raise); \
@@ -271,5 +313,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let path = args.out.join("replay.md");
     std::fs::write(&path, &md).with_context(|| path.display().to_string())?;
     eprintln!("wrote {}", path.display());
-    Ok(if bar_met { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if bar_met {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

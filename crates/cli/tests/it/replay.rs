@@ -17,7 +17,10 @@ fn the_automatic_text_meets_the_60_second_bar_on_the_poland_replay() {
         .unwrap();
     let table = std::fs::read_to_string(out.join("replay.md")).unwrap();
     assert!(status.status.success(), "{table}");
-    let poland: Vec<&str> = table.lines().filter(|l| l.contains("3a-pl-2025-09-10")).collect();
+    let poland: Vec<&str> = table
+        .lines()
+        .filter(|l| l.contains("3a-pl-2025-09-10"))
+        .collect();
     assert_eq!(poland.len(), 2, "{table}");
     let automatic: Vec<&str> = poland[0].split('|').map(str::trim).collect();
     assert_eq!(automatic[2], "automatic");
@@ -27,6 +30,8 @@ fn the_automatic_text_meets_the_60_second_bar_on_the_poland_replay() {
     assert!(seconds <= 60.0, "{table}");
     let article5: Vec<&str> = poland[1].split('|').map(str::trim).collect();
     assert_eq!(article5[5], "96.0 h", "{table}");
-    assert!(table.contains("Bar (automatic text, every activation within 60 s of its indicator becoming true): met"));
+    assert!(table.contains(
+        "Bar (automatic text, every activation within 60 s of its indicator becoming true): met"
+    ));
     let _ = std::fs::remove_dir_all(&out);
 }
