@@ -61,6 +61,9 @@ enum Command {
     /// A party's witness: check the log's proposed checkpoint against the last one seen,
     /// cosign it, or refuse (exit 1) showing both checkpoints.
     Witness(cmd::ledger::WitnessArgs),
+    /// Attribute: a sim folder or a tracks file in, incidents with evidence out (JSON lines,
+    /// a STIX 2.1 bundle); `--score` prints precision and recall per kind over the scenarios.
+    Attribute(cmd::attribute::Args),
     /// Replay the real incidents of `scenarios/replay/` through the automatic text and the
     /// Article-5-style text; prints a table (also `out/replay.md`); exit 1 if the automatic
     /// text misses its 60 s bar.
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => cmd::replay::run(&args),
         Command::Explain(args) => cmd::explain::run(&args),
         Command::Readiness(args) => cmd::readiness::run(&args),
+        Command::Attribute(args) => cmd::attribute::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,659 @@
+//! Air: border crossings into protected states with the origin found by
+//! following the track back (and extrapolating it) towards the launch; belt
+//! entries and mass incursions; manned violations with duration and depth;
+//! drones inside an infrastructure buffer.
+
+use model::{EvidenceItem, Geodetic, IncidentKind, Time, TrackClass, TrackId};
+
+use crate::engine::{Attributor, TrackState, Violation};
+use crate::evidence::{Draft, fmt_pos, km};
+use crate::geography::Geography;
+use crate::history::Point;
+use crate::limits;
+
+/// Two entries of one track into one state closer than this are one entry
+/// seen twice (a track wobbling on the border line).
+const REENTRY_S: f64 = 120.0;
+
+fn hostile(s: &TrackState) -> bool {
+    matches!(
+        s.class,
+        TrackClass::Drone
+            | TrackClass::JetDrone
+            | TrackClass::CruiseMissile
+            | TrackClass::BallisticMissile
+    )
+}
+
+/// A manned aircraft not identifying itself (no ICAO address): airliners are not violations.
+fn manned_uncooperative(s: &TrackState) -> bool {
+    matches!(s.class, TrackClass::MannedAircraft | TrackClass::Helicopter)
+        && s.identity.icao24.is_none()
+}
+
+/// The class as the pact's predicates read it: `drone`, `missile`, ...
+pub fn pact_class(class: TrackClass) -> &'static str {
+    match class {
+        TrackClass::Drone | TrackClass::JetDrone => "drone",
+        TrackClass::CruiseMissile | TrackClass::BallisticMissile => "missile",
+        other => other.as_str(),
+    }
+}
+
+fn lerp(a: &Point, b: &Point, f: f64) -> Geodetic {
+    Geodetic::new(
+        a.position.lat_deg + f * (b.position.lat_deg - a.position.lat_deg),
+        a.position.lon_deg + f * (b.position.lon_deg - a.position.lon_deg),
+        a.position.alt_m + f * (b.position.alt_m - a.position.alt_m),
+    )
+}
+
+fn lerp_time(a: &Point, b: &Point, f: f64) -> Time {
+    Time::from_unix_us(
+        a.time.unix_us + ((b.time.unix_us - a.time.unix_us) as f64 * f).round() as i64,
+    )
+}
+
+/// The first fraction along a→b where `inside` holds (it must hold at b).
+fn bisect(a: &Point, b: &Point, inside: impl Fn(&Geodetic) -> bool) -> f64 {
+    let (mut lo, mut hi) = (0.0, 1.0);
+    for _ in 0..16 {
+        let mid = 0.5 * (lo + hi);
+        if inside(&lerp(a, b, mid)) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+/// A track's first update: launched inside a belt counts as a belt entry.
+pub(crate) fn first_point(a: &mut Attributor, id: TrackId, p: &Point) {
+    let Some(s) = a.tracks.get(&id) else { return };
+    if !(hostile(s) || manned_uncooperative(s)) {
+        return;
+    }
+    for k in 0..a.belts.len() {
+        if a.geo.zones[a.belts[k]].area.contains(&p.position) {
+            if let Some(s) = a.tracks.get_mut(&id) {
+                s.belts_in[k] = true;
+            }
+            belt_entry(a, k, id, p.time, None);
+        }
+    }
+}
+
+pub(crate) fn update(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
+    let Some(s) = a.tracks.get(&id) else { return };
+    let (is_hostile, is_manned) = (hostile(s), manned_uncooperative(s));
+    if !(is_hostile || is_manned) {
+        return;
+    }
+    if let Some(v) = &s.violation {
+        if cur.country == Some(v.country) {
+            let depth = a.geo.countries[v.country].area_depth(&cur.position);
+            if let Some(v) = a.tracks.get_mut(&id).and_then(|s| s.violation.as_mut()) {
+                v.last = cur.time;
+                if depth > v.depth_m {
+                    v.depth_m = depth;
+                    v.deepest = cur.position;
+                }
+            }
+        } else {
+            let country = v.country;
+            let f = bisect(prev, cur, |p| !a.geo.countries[country].contains(p));
+            close_violation(a, id, Some(lerp_time(prev, cur, f)));
+        }
+    }
+    if let Some(c) = cur
+        .country
+        .filter(|c| Some(*c) != prev.country && a.protected[*c])
+    {
+        let f = bisect(prev, cur, |p| a.geo.countries[c].contains(p));
+        let (time, at) = (lerp_time(prev, cur, f), lerp(prev, cur, f));
+        let repeated = a.tracks.get(&id).is_some_and(|s| {
+            s.entries
+                .iter()
+                .any(|&(k, t)| k == c && time.seconds_since(t) < REENTRY_S)
+        });
+        if let Some(s) = a.tracks.get_mut(&id) {
+            s.entries.push((c, time));
+            if s.entries.len() > 16 {
+                s.entries.remove(0);
+            }
+        }
+        if !repeated {
+            if is_hostile {
+                entry(a, id, prev.country, c, time, at, cur);
+            } else if let Some(s) = a.tracks.get_mut(&id) {
+                s.violation = Some(Violation {
+                    country: c,
+                    from: prev.country,
+                    time,
+                    position: at,
+                    depth_m: 0.0,
+                    deepest: at,
+                    last: cur.time,
+                });
+            }
+        }
+    }
+    belts(a, id, prev, cur);
+    if a.tracks
+        .get(&id)
+        .is_some_and(|s| matches!(s.class, TrackClass::Drone | TrackClass::JetDrone))
+    {
+        over_sites(a, id, prev, cur);
+    }
+}
+
+impl crate::geography::Area {
+    /// How deep inside the area `p` is: its distance to the nearest edge.
+    pub fn area_depth(&self, p: &Geodetic) -> f64 {
+        self.distance_to_edge_m(p)
+    }
+}
+
+/// Where the object came from: the state of its first detection, or, when it
+/// was first seen inside, the first foreign state on its path extrapolated back.
+pub(crate) struct OriginFinding {
+    pub origin: Option<usize>,
+    pub method: &'static str,
+    pub confidence: f64,
+    pub launch: Geodetic,
+    pub note: String,
+}
+
+pub(crate) fn find_origin(a: &Attributor, s: &TrackState) -> OriginFinding {
+    let geo: &Geography = &a.geo;
+    let first = s.history.first;
+    if let Some(c) = first.country.filter(|c| !a.protected[*c]) {
+        return OriginFinding {
+            origin: Some(c),
+            method: "track-begins-outside",
+            confidence: 0.95,
+            launch: first.position,
+            note: format!(
+                "the track begins in {} at {} ({}), outside the protected states, and is continuous from there",
+                geo.countries[c].id,
+                fmt_pos(&first.position),
+                first.time
+            ),
+        };
+    }
+    // Extrapolate back along the first detections' heading.
+    let second = s.history.iter().nth(1).copied().unwrap_or(first);
+    let (mut ve, mut vn) = (first.velocity.ve_mps, first.velocity.vn_mps);
+    if ve.hypot(vn) < 1.0 && second.time > first.time {
+        let dt = second.time.seconds_since(first.time);
+        let (x, y) = crate::geography::local_xy(
+            &first.position,
+            second.position.lon_deg,
+            second.position.lat_deg,
+        );
+        (ve, vn) = (x / dt, y / dt);
+    }
+    let speed = ve.hypot(vn);
+    let steps = limits::backtrack_steps_max;
+    let step_s = a.config.backtrack_max.as_secs_f64() / steps as f64;
+    if speed >= 5.0 {
+        for k in 1..=steps {
+            let back_s = step_s * k as f64;
+            let dn = -vn * back_s;
+            let de = -ve * back_s;
+            let lat =
+                first.position.lat_deg + (dn / model::geodesy::EARTH_MEAN_RADIUS_M).to_degrees();
+            let lon = first.position.lon_deg
+                + (de
+                    / (model::geodesy::EARTH_MEAN_RADIUS_M
+                        * first.position.lat_deg.to_radians().cos()))
+                .to_degrees();
+            let p = Geodetic::new(lat, lon, 0.0);
+            if let Some(c) = geo.country_at(&p).filter(|c| !a.protected[*c]) {
+                return OriginFinding {
+                    origin: Some(c),
+                    method: "extrapolated-backwards",
+                    confidence: 0.8,
+                    launch: p,
+                    note: format!(
+                        "first detected inside at {} ({}); its heading extrapolated back {:.0} s ({}) reaches {} at {}",
+                        fmt_pos(&first.position),
+                        first.time,
+                        back_s,
+                        km(speed * back_s),
+                        geo.countries[c].id,
+                        fmt_pos(&p)
+                    ),
+                };
+            }
+        }
+    }
+    OriginFinding {
+        origin: None,
+        method: "first-detected-inside",
+        confidence: 0.6,
+        launch: first.position,
+        note: format!(
+            "first detected inside {} at {} ({}); the launch is not observed and the path extrapolated back {} does not leave the protected states: launched inside, not entered from outside",
+            first
+                .country
+                .map_or("no state", |c| geo.countries[c].id.as_str()),
+            fmt_pos(&first.position),
+            first.time,
+            a.config.backtrack_max
+        ),
+    }
+}
+
+/// Total turn of the track, degrees: a decoy flying loops turns through 360° and more.
+fn total_turn_deg(s: &TrackState) -> f64 {
+    let mut total = 0.0;
+    let mut prev: Option<f64> = None;
+    for p in s.history.iter().filter(|p| p.speed_mps() > 3.0) {
+        let c = p.course_deg();
+        if let Some(q) = prev {
+            let d = (c - q + 540.0).rem_euclid(360.0) - 180.0;
+            total += d.abs();
+        }
+        prev = Some(c);
+    }
+    total
+}
+
+fn track_items(s: &TrackState, d: &mut Draft) {
+    d.items.push(EvidenceItem::Track { track: s.id });
+    for sensor in &s.sensors {
+        d.items.push(EvidenceItem::Derived {
+            name: "sensor".into(),
+            value: sensor.to_string(),
+        });
+    }
+    for (start, len) in &s.gaps {
+        d.contradictions
+            .push(format!("the track has a gap of {len} from {start}"));
+    }
+    if s.identity == model::Identity::default() {
+        d.derived("identity", "none: the object does not identify itself");
+    }
+}
+
+fn entry(
+    a: &mut Attributor,
+    id: TrackId,
+    from: Option<usize>,
+    into: usize,
+    time: Time,
+    at: Geodetic,
+    cur: &Point,
+) {
+    let Some(s) = a.tracks.get(&id) else { return };
+    let o = find_origin(a, s);
+    let geo = &a.geo;
+    let into_id = geo.countries[into].id.clone();
+    let from_id = from.map(|c| geo.countries[c].id.clone());
+    let origin = o.origin.map(|c| geo.countries[c].id.clone());
+    let state_originated = origin.as_ref().is_some_and(|c| !geo.parties.contains(c));
+    let mut d = Draft::new(IncidentKind::AirspaceEntry, id.to_string(), time);
+    d.position = Some(at);
+    d.zones = geo.zones_at(&cur.position);
+    d.origin = origin.clone();
+    d.first_detection = s.history.first.time;
+    let belt = d.zones.iter().any(|z| {
+        geo.zones
+            .iter()
+            .any(|g| &g.area.id == z && g.kind == pact::syntax::ZoneKind::BorderBelt)
+    });
+    d.text("class", pact_class(s.class));
+    d.text("track_class", s.class.as_str());
+    d.text("into", into_id.clone());
+    d.text("from", from_id.clone().unwrap_or_default());
+    d.flag("state_originated", state_originated);
+    d.flag("entered_from_outside", o.origin.is_some());
+    d.flag("belt_entry", belt);
+    d.float("speed_mps", cur.speed_mps());
+    d.float("alt_m", cur.position.alt_m);
+    d.text("origin_method", o.method);
+    let turn = total_turn_deg(s);
+    d.float("turn_deg", turn);
+    track_items(s, &mut d);
+    d.derived("crossing_point", fmt_pos(&at));
+    d.derived("crossing_time", time.to_string());
+    d.derived("launch_area", fmt_pos(&o.launch));
+    d.method = format!("backtrack-to-border/{}", o.method);
+    d.confidence = o.confidence * (0.85 + 0.15 * s.class_confidence.clamp(0.0, 1.0));
+    if turn > 360.0 && o.origin.is_none() {
+        d.derived(
+            "pattern",
+            format!("the track turns through {turn:.0}°: a loop flown inside, as decoys do"),
+        );
+    }
+    d.statement = format!(
+        "Track {} ({}, {} updates kept from {} sensor(s)) crossed from {} into {} at {} ({}). Origin: {}. {}",
+        id,
+        s.class.as_str(),
+        s.history.len(),
+        s.sensors.len(),
+        from_id.as_deref().unwrap_or("the sea or an unmapped area"),
+        into_id,
+        fmt_pos(&at),
+        time,
+        origin.as_deref().unwrap_or("not established"),
+        capitalise(&o.note)
+    );
+    if !o.note.ends_with('.') {
+        d.statement.push('.');
+    }
+    if origin.is_some() && from_id.is_some() && origin != from_id {
+        d.derived(
+            "path",
+            format!(
+                "launched in {}, entered from {}",
+                origin.clone().unwrap_or_default(),
+                from_id.clone().unwrap_or_default()
+            ),
+        );
+    }
+    a.emit(d);
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| {
+        f.to_uppercase().collect::<String>() + c.as_str()
+    })
+}
+
+fn belts(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
+    for k in 0..a.belts.len() {
+        let zone = a.belts[k];
+        let inside = a.geo.zones[zone].area.contains(&cur.position);
+        let was = a.tracks.get(&id).is_some_and(|s| s.belts_in[k]);
+        if let Some(s) = a.tracks.get_mut(&id) {
+            s.belts_in[k] = inside;
+        }
+        if inside && !was {
+            let f = bisect(prev, cur, |p| a.geo.zones[zone].area.contains(p));
+            let origin = a.tracks.get(&id).and_then(|s| find_origin(a, s).origin);
+            let origin = origin.map(|c| a.geo.countries[c].id.clone());
+            belt_entry(a, k, id, lerp_time(prev, cur, f), origin);
+        }
+    }
+}
+
+fn belt_entry(a: &mut Attributor, k: usize, id: TrackId, time: Time, origin: Option<String>) {
+    let entries = &mut a.belt_entries[k];
+    if entries.len() >= limits::belt_entries_max {
+        entries.pop_front();
+        a.belt_counted[k] = a.belt_counted[k].saturating_sub(1);
+    }
+    entries.push_back((time, id, origin));
+    // Entries older than the window no longer count.
+    let window = a.config.mass_window;
+    while entries.len() > a.belt_counted[k]
+        && entries
+            .back()
+            .is_some_and(|b| entries[a.belt_counted[k]].0 + window < b.0)
+    {
+        a.belt_counted[k] += 1;
+    }
+    let n = entries.len() - a.belt_counted[k];
+    if n < a.config.mass_min_count as usize {
+        return;
+    }
+    let members: Vec<(Time, TrackId, Option<String>)> =
+        entries.iter().skip(a.belt_counted[k]).cloned().collect();
+    a.belt_counted[k] = entries.len();
+    let zone_id = a.geo.zones[a.belts[k]].area.id.clone();
+    let first_time = members.first().map_or(time, |m| m.0);
+    let mut d = Draft::new(IncidentKind::MassIncursion, zone_id.clone(), time);
+    d.zones = vec![zone_id.clone()];
+    let origins: Vec<&Option<String>> = members.iter().map(|m| &m.2).collect();
+    let common = origins
+        .first()
+        .and_then(|o| (*o).clone())
+        .filter(|o| origins.iter().all(|x| x.as_deref() == Some(o)));
+    d.origin = common.clone();
+    d.first_detection = members
+        .iter()
+        .filter_map(|m| a.tracks.get(&m.1).map(|s| s.history.first.time))
+        .min()
+        .unwrap_or(first_time);
+    d.int("count", members.len() as i64);
+    d.float("window_s", a.config.mass_window.as_secs_f64());
+    d.flag(
+        "state_originated",
+        common.as_ref().is_some_and(|c| !a.geo.parties.contains(c)),
+    );
+    d.text("class", "drone");
+    for m in &members {
+        d.items.push(EvidenceItem::Track { track: m.1 });
+        d.derived(
+            "belt_entry",
+            format!(
+                "{} at {} (origin {})",
+                m.1,
+                m.0,
+                m.2.as_deref().unwrap_or("not established")
+            ),
+        );
+    }
+    let n_unknown = origins.iter().filter(|o| o.is_none()).count();
+    if common.is_none() && n_unknown < origins.len() {
+        d.contradictions
+            .push("the entries do not share one state of origin".into());
+    }
+    d.method = "belt-entries-in-window".into();
+    d.confidence = 0.9;
+    d.statement = format!(
+        "{} hostile air tracks entered the border belt `{}` between {} and {} (window {}). Origin of the group: {}. Each entry is listed with its track; the pact's indicators count the airspace entries themselves.",
+        members.len(),
+        zone_id,
+        first_time,
+        time,
+        a.config.mass_window,
+        common.as_deref().unwrap_or("not one state")
+    );
+    a.emit(d);
+}
+
+/// Closes a violation (on exit, or at the end of input) and emits it.
+pub(crate) fn close_violation(a: &mut Attributor, id: TrackId, exit: Option<Time>) {
+    let Some(s) = a.tracks.get_mut(&id) else {
+        return;
+    };
+    let Some(v) = s.violation.take() else { return };
+    let Some(s) = a.tracks.get(&id) else { return };
+    let end = exit.unwrap_or(v.last);
+    let duration = end - v.time;
+    let geo = &a.geo;
+    let into = geo.countries[v.country].id.clone();
+    let from = v.from.map(|c| geo.countries[c].id.clone());
+    let o = find_origin(a, s);
+    let origin = o
+        .origin
+        .map(|c| geo.countries[c].id.clone())
+        .or(from.clone());
+    let mut d = Draft::new(IncidentKind::AirspaceViolation, id.to_string(), v.time);
+    d.position = Some(v.position);
+    d.zones = geo.zones_at(&v.deepest);
+    d.origin = origin.clone();
+    d.first_detection = s.history.first.time;
+    d.text("class", pact_class(s.class));
+    d.text("into", into.clone());
+    d.text("from", from.clone().unwrap_or_default());
+    d.flag(
+        "state_originated",
+        origin.as_ref().is_some_and(|c| !geo.parties.contains(c)),
+    );
+    d.float("duration_s", duration.as_secs_f64());
+    d.float("depth_m", v.depth_m);
+    d.flag("ongoing", exit.is_none());
+    track_items(s, &mut d);
+    d.derived("crossing_point", fmt_pos(&v.position));
+    d.derived("deepest_point", fmt_pos(&v.deepest));
+    d.derived("time_over_border", duration.to_string());
+    d.method = "manned-violation/entry-exit".into();
+    d.confidence = 0.9 * (0.85 + 0.15 * s.class_confidence.clamp(0.0, 1.0));
+    d.statement = format!(
+        "A manned aircraft without a transponder identity (track {}) entered {} from {} at {} ({}) and stayed {} ({}), reaching {} inside the border. {}",
+        id,
+        into,
+        from.as_deref().unwrap_or("the sea"),
+        fmt_pos(&v.position),
+        v.time,
+        duration,
+        if exit.is_some() {
+            "until it left"
+        } else {
+            "until the input ended, still inside"
+        },
+        km(v.depth_m),
+        capitalise(&o.note)
+    );
+    a.emit(d);
+}
+
+/// The first fraction along a→b inside the site's buffer, sampling the segment
+/// finely enough (a quarter buffer) that a fast drone cannot jump over a small buffer.
+fn buffer_entry(site: &crate::geography::Site, a: &Point, b: &Point) -> Option<f64> {
+    let len = a.position.surface_distance_m(&b.position);
+    if !site.near_box(&b.position, len) {
+        return None;
+    }
+    let n = ((len / (0.25 * site.buffer_m.max(1.0))).ceil() as usize).clamp(1, 4096);
+    (1..=n)
+        .map(|k| k as f64 / n as f64)
+        .find(|f| site.distance_m(&lerp(a, b, *f)) <= site.buffer_m)
+}
+
+fn over_sites(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
+    let hits: Vec<usize> = a
+        .geo
+        .sites
+        .iter()
+        .enumerate()
+        .filter(|(_, site)| buffer_entry(site, prev, cur).is_some())
+        .map(|(k, _)| k)
+        .collect();
+    for k in hits {
+        if a.tracks.get(&id).is_none_or(|s| s.sites_seen.contains(&k)) {
+            continue;
+        }
+        if let Some(s) = a.tracks.get_mut(&id) {
+            s.sites_seen.insert(k);
+        }
+        let site = &a.geo.sites[k];
+        let f_hit = buffer_entry(site, prev, cur).unwrap_or(1.0);
+        let sub_end = Point {
+            position: lerp(prev, cur, f_hit),
+            time: lerp_time(prev, cur, f_hit),
+            ..*cur
+        };
+        let f = bisect(prev, &sub_end, |p| site.distance_m(p) <= site.buffer_m) * f_hit;
+        let (time, at) = (lerp_time(prev, cur, f), lerp(prev, cur, f));
+        let Some(s) = a.tracks.get(&id) else { return };
+        let o = find_origin(a, s);
+        let origin = o.origin.map(|c| a.geo.countries[c].id.clone());
+        let site = &a.geo.sites[k];
+        let mut d = Draft::new(
+            IncidentKind::DroneOverInfrastructure,
+            format!("{id}|{}", site.id),
+            time,
+        );
+        d.position = Some(at);
+        d.zones = a.geo.zones_at(&at);
+        d.infrastructure = Some(site.id.clone());
+        d.origin = origin.clone();
+        d.first_detection = s.history.first.time;
+        d.text("class", pact_class(s.class));
+        d.text("track_class", s.class.as_str());
+        d.text("infrastructure_kind", site.kind_str());
+        d.float("buffer_m", site.buffer_m);
+        d.float("alt_m", at.alt_m);
+        d.flag(
+            "state_originated",
+            origin.as_ref().is_some_and(|c| !a.geo.parties.contains(c)),
+        );
+        track_items(s, &mut d);
+        d.derived("buffer_entry", fmt_pos(&at));
+        d.method = "track-in-buffer".into();
+        d.confidence = 0.9 * (0.85 + 0.15 * s.class_confidence.clamp(0.0, 1.0));
+        d.statement = format!(
+            "Track {} ({}) entered the {} m protection buffer of {} ({}) at {} ({}). Origin: {}.",
+            id,
+            s.class.as_str(),
+            site.buffer_m,
+            site.name,
+            site.kind_str(),
+            time,
+            fmt_pos(&at),
+            origin.as_deref().unwrap_or("not established")
+        );
+        a.emit(d);
+    }
+}
+
+/// A CoT report of a hostile air object inside a site's buffer.
+pub(crate) fn sighting(
+    a: &mut Attributor,
+    source: &str,
+    uid: &str,
+    time: Time,
+    p: &Geodetic,
+    cot_type: &str,
+) {
+    // `a-h-A...`: an atom, hostile, air (MIL-STD-2525 via the CoT type tree).
+    let hostile_air = cot_type.starts_with("a-h-A")
+        || cot_type.starts_with("a-s-A")
+        || cot_type.starts_with("a-u-A");
+    if !hostile_air {
+        return;
+    }
+    let hits: Vec<usize> = a
+        .geo
+        .sites
+        .iter()
+        .enumerate()
+        .filter(|(_, site)| site.near_box(p, 0.0) && site.distance_m(p) <= site.buffer_m)
+        .map(|(k, _)| k)
+        .collect();
+    for k in hits {
+        // One incident per object, site and hour: a sighting repeated every few seconds is one incident.
+        let hour = Time::from_unix_us(time.unix_us - time.unix_us.rem_euclid(3_600_000_000));
+        let key = (uid.to_owned(), k, hour.unix_us);
+        if a.sightings.contains(&key) || a.sightings.len() >= limits::emitted_ids_max {
+            continue;
+        }
+        a.sightings.insert(key);
+        let site = &a.geo.sites[k];
+        let mut d = Draft::new(
+            IncidentKind::DroneOverInfrastructure,
+            format!("cot:{uid}|{}", site.id),
+            time,
+        );
+        d.position = Some(*p);
+        d.zones = a.geo.zones_at(p);
+        d.infrastructure = Some(site.id.clone());
+        d.text("class", "drone");
+        d.text("cot_type", cot_type);
+        d.text("infrastructure_kind", site.kind_str());
+        d.flag("state_originated", false);
+        d.items.push(EvidenceItem::Report {
+            source: source.to_owned(),
+            time,
+            text: format!("CoT {uid} type {cot_type} at {}", fmt_pos(p)),
+        });
+        d.method = "report-in-buffer".into();
+        d.confidence = if cot_type.starts_with("a-h-A") {
+            0.8
+        } else {
+            0.6
+        };
+        d.statement = format!(
+            "Observer {source} reported {uid} ({cot_type}) inside the {} m buffer of {} at {}. One report: the object's origin is not established from it.",
+            site.buffer_m, site.name, time
+        );
+        a.emit(d);
+    }
+}

@@ -1,0 +1,485 @@
+//! The attributor: per-track state, the watermark, emission once per id, and
+//! diagnostics. The kind-specific rules live in `air`, `sea`, `damage`, `cyber`.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use model::{Duration, Geodetic, Identity, Incident, SensorId, Time, Track, TrackClass, TrackId};
+
+use crate::evidence::Draft;
+use crate::geography::Geography;
+use crate::history::{History, Point};
+use crate::limits;
+use crate::{Config, Input, Report};
+
+/// Something about the input worth showing: what, where, and what was done.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Diagnostic {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<Time>,
+    /// The input concerned: `track T12`, a STIX id, `report <operator>`.
+    pub subject: String,
+    pub message: String,
+}
+
+/// Counts of what went in and what was done with it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Stats {
+    pub track_updates: u64,
+    pub tracks: u64,
+    pub stale_updates: u64,
+    pub bad_updates: u64,
+    pub track_gaps: u64,
+    pub tracks_dropped: u64,
+    pub reports: u64,
+    pub stix_objects: u64,
+    pub diagnostics_dropped: u64,
+}
+
+/// What one run produced.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    pub incidents: Vec<Incident>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+/// Runs the whole stage over `inputs` (in event-time order).
+pub fn attribute(
+    config: Config,
+    geography: Geography,
+    inputs: impl IntoIterator<Item = Input>,
+) -> Output {
+    let mut a = Attributor::new(config, geography);
+    for input in inputs {
+        a.push(input);
+    }
+    a.finish();
+    Output {
+        incidents: a.take_incidents(),
+        diagnostics: a.diagnostics.clone(),
+        stats: a.stats.clone(),
+    }
+}
+
+/// A pending slow, steady passage over a line (a possible anchor drag).
+#[derive(Debug, Clone)]
+pub(crate) struct DragCandidate {
+    pub distance_m: f64,
+    pub time: Time,
+    pub position: Geodetic,
+    pub speed_mps: f64,
+    pub course_deg: f64,
+    pub course_spread_deg: f64,
+    pub length_m: f64,
+}
+
+/// A manned aircraft inside protected airspace.
+#[derive(Debug, Clone)]
+pub(crate) struct Violation {
+    pub country: usize,
+    pub from: Option<usize>,
+    pub time: Time,
+    pub position: Geodetic,
+    pub depth_m: f64,
+    pub deepest: Geodetic,
+    pub last: Time,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct TrackState {
+    pub id: TrackId,
+    pub class: TrackClass,
+    pub class_confidence: f64,
+    pub cooperative: bool,
+    pub identity: Identity,
+    pub history: History,
+    pub sensors: BTreeSet<SensorId>,
+    pub last_update: Time,
+    pub quality: f64,
+    /// Gaps in the updates (start, length), for the evidence.
+    pub gaps: Vec<(Time, Duration)>,
+    // Air.
+    pub entries: Vec<(usize, Time)>,
+    pub belts_in: Vec<bool>,
+    pub sites_seen: BTreeSet<usize>,
+    pub violation: Option<Violation>,
+    // Sea.
+    pub loiter_since: BTreeMap<usize, Time>,
+    pub loiter_fired: BTreeSet<usize>,
+    pub drag: BTreeMap<usize, DragCandidate>,
+    /// Sites dragged across: (site, time, length).
+    pub dragged: Vec<(usize, Time, f64)>,
+    /// Closest approach to each site within the suspect radius: (metres, time, where).
+    pub closest: BTreeMap<usize, (f64, Time, Geodetic)>,
+    pub dark: Option<Time>,
+    /// A surface object: classified a vessel, or reported as a surface contact.
+    pub surface: bool,
+}
+
+impl TrackState {
+    fn new(t: &Track, first: Point, step_s: f64, n_belts: usize) -> TrackState {
+        TrackState {
+            id: t.id,
+            class: t.class,
+            class_confidence: t.class_confidence,
+            cooperative: t.cooperative,
+            identity: t.identity.clone(),
+            history: History::new(first, step_s),
+            sensors: t.sensors.iter().cloned().collect(),
+            last_update: t.time,
+            quality: t.quality,
+            gaps: Vec::new(),
+            entries: Vec::new(),
+            belts_in: vec![false; n_belts],
+            sites_seen: BTreeSet::new(),
+            violation: None,
+            loiter_since: BTreeMap::new(),
+            loiter_fired: BTreeSet::new(),
+            drag: BTreeMap::new(),
+            dragged: Vec::new(),
+            closest: BTreeMap::new(),
+            dark: None,
+            surface: is_surface(t),
+        }
+    }
+
+    pub fn is_sea(&self) -> bool {
+        self.surface
+    }
+
+    pub fn label(&self) -> String {
+        let mut s = self.id.to_string();
+        if let Some(m) = self.identity.mmsi {
+            s.push_str(&format!(" (MMSI {m})"));
+        } else if let Some(c) = &self.identity.callsign {
+            s.push_str(&format!(" ({c})"));
+        }
+        s
+    }
+}
+
+/// A vessel whose AIS went silent: kept to put a name on a dark track later.
+#[derive(Debug, Clone)]
+pub(crate) struct DarkVessel {
+    pub track: TrackId,
+    pub mmsi: u32,
+    pub time: Time,
+    pub position: Geodetic,
+}
+
+/// The streaming stage. Push inputs in event-time order, then `finish`.
+#[derive(Debug)]
+pub struct Attributor {
+    pub(crate) config: Config,
+    pub(crate) geo: Geography,
+    /// Per country index: is it protected?
+    pub(crate) protected: Vec<bool>,
+    /// Indices of border-belt zones.
+    pub(crate) belts: Vec<usize>,
+    pub(crate) tracks: BTreeMap<TrackId, TrackState>,
+    /// Per belt: recent entries (time, track, origin) and how many were already counted.
+    pub(crate) belt_entries: Vec<VecDeque<(Time, TrackId, Option<String>)>>,
+    pub(crate) belt_counted: Vec<usize>,
+    pub(crate) dark: VecDeque<DarkVessel>,
+    /// Silent vessels whose going dark was confirmed (emitted once).
+    pub(crate) dark_confirmed: BTreeSet<TrackId>,
+    pub(crate) stix: Vec<feeds::stix::StixObject>,
+    pub(crate) stix_pending: bool,
+    pub(crate) stix_done: BTreeSet<String>,
+    pub(crate) emitted: BTreeSet<model::IncidentId>,
+    /// CoT sightings already reported: (uid, site, hour).
+    pub(crate) sightings: BTreeSet<(String, usize, i64)>,
+    pub(crate) watermark: Time,
+    next_dark_scan: Time,
+    pub(crate) out: Vec<Incident>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) stats: Stats,
+}
+
+/// An update more than this after the last one is a gap in the track.
+const AIR_GAP_S: f64 = 60.0;
+const SEA_GAP_S: f64 = 1800.0;
+/// The AIS-dark scan runs at most this often (event time).
+const DARK_SCAN_EVERY: Duration = Duration::from_secs(60);
+
+impl Attributor {
+    pub fn new(config: Config, geo: Geography) -> Attributor {
+        let protected = geo
+            .countries
+            .iter()
+            .map(|c| config.protected.contains(&c.id))
+            .collect();
+        let belts: Vec<usize> = geo
+            .zones
+            .iter()
+            .enumerate()
+            .filter(|(_, z)| z.kind == pact::syntax::ZoneKind::BorderBelt)
+            .map(|(i, _)| i)
+            .collect();
+        let n_belts = belts.len();
+        Attributor {
+            config,
+            geo,
+            protected,
+            belts,
+            tracks: BTreeMap::new(),
+            belt_entries: vec![VecDeque::new(); n_belts],
+            belt_counted: vec![0; n_belts],
+            dark: VecDeque::new(),
+            dark_confirmed: BTreeSet::new(),
+            stix: Vec::new(),
+            stix_pending: false,
+            stix_done: BTreeSet::new(),
+            emitted: BTreeSet::new(),
+            sightings: BTreeSet::new(),
+            watermark: Time::UNIX_EPOCH,
+            next_dark_scan: Time::UNIX_EPOCH,
+            out: Vec::new(),
+            diagnostics: Vec::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn push(&mut self, input: Input) {
+        if !matches!(input, Input::Stix(_)) && self.stix_pending {
+            self.resolve_stix();
+        }
+        if let Some(t) = input.time() {
+            self.watermark = self.watermark.max(t);
+        }
+        match input {
+            Input::Track(t) => self.track(t),
+            Input::Report(r) => {
+                self.stats.reports += 1;
+                self.report(r);
+            }
+            Input::Stix(o) => {
+                self.stats.stix_objects += 1;
+                if self.stix.len() >= limits::stix_objects_max {
+                    self.diagnose(
+                        None,
+                        o.common.id.clone(),
+                        "STIX object store full; object dropped",
+                    );
+                } else {
+                    self.stix.push(*o);
+                    self.stix_pending = true;
+                }
+            }
+        }
+        if self.watermark >= self.next_dark_scan {
+            self.next_dark_scan = self.watermark + DARK_SCAN_EVERY;
+            crate::sea::scan_dark(self);
+        }
+    }
+
+    /// Ends the input: resolves pending STIX, closes open violations and drags.
+    pub fn finish(&mut self) {
+        if self.stix_pending {
+            self.resolve_stix();
+        }
+        crate::sea::scan_dark(self);
+        let ids: Vec<TrackId> = self.tracks.keys().copied().collect();
+        for id in ids {
+            crate::air::close_violation(self, id, None);
+            crate::sea::flush_drags(self, id);
+        }
+    }
+
+    pub fn take_incidents(&mut self) -> Vec<Incident> {
+        std::mem::take(&mut self.out)
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    pub(crate) fn diagnose(&mut self, time: Option<Time>, subject: String, message: &str) {
+        if self.diagnostics.len() >= limits::diagnostics_max {
+            self.stats.diagnostics_dropped += 1;
+            return;
+        }
+        self.diagnostics.push(Diagnostic {
+            time,
+            subject,
+            message: message.to_owned(),
+        });
+    }
+
+    /// Emits a draft once (by id), at the current watermark.
+    pub(crate) fn emit(&mut self, draft: Draft) {
+        let incident = draft.finish(self.watermark);
+        if self.emitted.contains(&incident.id) {
+            return;
+        }
+        if self.emitted.len() < limits::emitted_ids_max {
+            self.emitted.insert(incident.id.clone());
+        }
+        self.out.push(incident);
+    }
+
+    fn track(&mut self, t: Track) {
+        self.stats.track_updates += 1;
+        let finite = t.position.is_valid()
+            && t.velocity.ve_mps.is_finite()
+            && t.velocity.vn_mps.is_finite()
+            && t.velocity.vu_mps.is_finite();
+        if !finite {
+            self.stats.bad_updates += 1;
+            self.diagnose(
+                Some(t.time),
+                format!("track {}", t.id),
+                "position or velocity not finite or off the globe; update ignored",
+            );
+            return;
+        }
+        let point = Point {
+            time: t.time,
+            position: t.position,
+            velocity: t.velocity,
+            country: self.geo.country_at(&t.position),
+        };
+        let sea = is_surface(&t);
+        let step = if sea {
+            limits::history_sea_step_s
+        } else {
+            limits::history_air_step_s
+        };
+        if !self.tracks.contains_key(&t.id) {
+            if self.tracks.len() >= limits::tracks_max {
+                self.drop_oldest_track();
+            }
+            self.stats.tracks += 1;
+            let state = TrackState::new(&t, point, step, self.belts.len());
+            self.tracks.insert(t.id, state);
+            crate::air::first_point(self, t.id, &point);
+            return;
+        }
+        let Some(state) = self.tracks.get_mut(&t.id) else {
+            return;
+        };
+        if t.time <= state.last_update {
+            self.stats.stale_updates += 1;
+            return;
+        }
+        let gap_s = t.time.seconds_since(state.last_update);
+        if gap_s > if sea { SEA_GAP_S } else { AIR_GAP_S } {
+            self.stats.track_gaps += 1;
+            if state.gaps.len() < 8 {
+                state
+                    .gaps
+                    .push((state.last_update, t.time - state.last_update));
+            }
+        }
+        state.class = t.class;
+        state.surface |= sea;
+        state.class_confidence = t.class_confidence;
+        state.cooperative |= t.cooperative;
+        merge_identity(&mut state.identity, &t.identity);
+        for s in &t.sensors {
+            if state.sensors.len() < 64 {
+                state.sensors.insert(s.clone());
+            }
+        }
+        state.last_update = t.time;
+        state.quality = t.quality;
+        let prev = *state.history.last();
+        if sea {
+            crate::sea::update(self, t.id, &prev, &point);
+            if t.identity.mmsi.is_none() {
+                crate::sea::confirm_dark(self, t.id);
+            }
+        } else if t.class.is_air() {
+            crate::air::update(self, t.id, &prev, &point);
+        }
+        if let Some(state) = self.tracks.get_mut(&t.id) {
+            state.history.push(point);
+        }
+    }
+
+    fn drop_oldest_track(&mut self) {
+        let oldest = self
+            .tracks
+            .values()
+            .min_by_key(|s| (s.last_update, s.id))
+            .map(|s| s.id);
+        if let Some(id) = oldest {
+            self.tracks.remove(&id);
+            self.stats.tracks_dropped += 1;
+        }
+    }
+
+    fn report(&mut self, r: Report) {
+        match r {
+            Report::Sighting {
+                source,
+                uid,
+                time,
+                position,
+                cot_type,
+            } => {
+                if !position.is_valid() {
+                    self.diagnose(
+                        Some(time),
+                        format!("report {uid}"),
+                        "position off the globe; ignored",
+                    );
+                    return;
+                }
+                crate::air::sighting(self, &source, &uid, time, &position, &cot_type);
+            }
+            Report::Fault {
+                operator,
+                time,
+                infrastructure,
+                position,
+                text,
+            } => {
+                crate::damage::fault(
+                    self,
+                    &operator,
+                    time,
+                    infrastructure.as_deref(),
+                    position,
+                    &text,
+                    None,
+                );
+            }
+        }
+    }
+
+    fn resolve_stix(&mut self) {
+        self.stix_pending = false;
+        crate::cyber::resolve(self);
+    }
+}
+
+/// A vessel, or an unclassified surface contact (a CoT `a-?-S` report, a surface band).
+fn is_surface(t: &Track) -> bool {
+    let cot_surface =
+        t.identity.reported_type.as_deref().is_some_and(|r| {
+            r.len() >= 5 && r.starts_with("a-") && r.as_bytes().get(4) == Some(&b'S')
+        });
+    t.class == TrackClass::Vessel
+        || (t.class == TrackClass::Unknown
+            && (t.band == model::AltitudeBand::Surface || cot_surface))
+}
+
+/// Keeps what a track ever said about itself; later values fill gaps, never erase.
+fn merge_identity(into: &mut Identity, from: &Identity) {
+    into.icao24 = into.icao24.or(from.icao24);
+    into.mmsi = into.mmsi.or(from.mmsi);
+    if into.callsign.is_none() {
+        into.callsign.clone_from(&from.callsign);
+    }
+    if into.cot_uid.is_none() {
+        into.cot_uid.clone_from(&from.cot_uid);
+    }
+    if into.reported_type.is_none() {
+        into.reported_type.clone_from(&from.reported_type);
+    }
+}
