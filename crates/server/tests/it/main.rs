@@ -3,6 +3,7 @@
 
 mod acts;
 mod bad_input;
+mod browser;
 mod live;
 mod reads;
 
