@@ -582,19 +582,6 @@ impl Engine {
         let Some((span, count, sum)) = met else {
             return;
         };
-        let state = &self.indicators[indicator_idx];
-        let incidents: Vec<IncidentId> = state
-            .window
-            .entries
-            .iter()
-            .filter(|e| {
-                e.time > span.start
-                    || matches!(state.window.kind, WindowKind::Tumbling) && e.time >= span.start
-            })
-            .filter(|e| e.time <= span.end)
-            .take(limits::activation_incidents_max)
-            .map(|e| e.id.clone())
-            .collect();
         let record = IndicatorMet {
             indicator: self.pact.indicators[indicator_idx].id.clone(),
             at: span.end.min(incident.time.max(span.end)),
@@ -604,15 +591,36 @@ impl Engine {
             sum,
             watermark,
             late,
-            incidents,
+            // Filled in only when a record needs them (see `materialize`): the hot
+            // path of an indicator that keeps holding copies no ids.
+            incidents: Vec::new(),
             completed_by: incident.id.clone(),
         };
-        let was_holding = self.holds_at(indicator_idx, record.at);
-        self.indicators[indicator_idx].last_met = Some(record.clone());
-        if !was_holding {
-            self.out.push(Record::IndicatorMet(record.clone()));
+        let at = record.at;
+        let was_holding = self.holds_at(indicator_idx, at);
+        self.indicators[indicator_idx].last_met = Some(record);
+        if !was_holding && let Some(full) = self.materialize(indicator_idx) {
+            self.out.push(Record::IndicatorMet(full));
         }
-        self.on_met(indicator_idx, record.at);
+        self.on_met(indicator_idx, at, &incident.id);
+    }
+
+    /// The last met record of an indicator with the incidents of its window
+    /// (the latest `limits::activation_incidents_max`, oldest first).
+    fn materialize(&self, indicator_idx: usize) -> Option<IndicatorMet> {
+        let state = &self.indicators[indicator_idx];
+        let mut met = state.last_met.clone()?;
+        let span = state.window.span_at(met.window_end);
+        let lo = span
+            .lo
+            .max(span.hi.saturating_sub(limits::activation_incidents_max));
+        met.incidents = state
+            .window
+            .entries
+            .range(lo..span.hi)
+            .map(|e| e.id.clone())
+            .collect();
+        Some(met)
     }
 
     /// Whether an indicator holds at `t`: it was met within its window before `t`.
@@ -644,16 +652,16 @@ impl Engine {
             .trigger_indicators
             .iter()
             .filter(|&&i| self.holds_at(i, t))
-            .filter_map(|&i| self.indicators[i].last_met.clone())
+            .filter_map(|&i| self.materialize(i))
             .collect()
     }
 
-    fn on_met(&mut self, indicator_idx: usize, at: Time) {
+    fn on_met(&mut self, indicator_idx: usize, at: Time, completed_by: &IncidentId) {
         for rung in 0..self.rungs.len() {
             if self.rungs[rung].trigger_indicators.contains(&indicator_idx)
                 && self.trigger_holds(&self.pact.ladder[rung].trigger, at)
             {
-                self.rung_triggered(rung, at);
+                self.rung_triggered(rung, at, completed_by);
             }
             if self.rungs[rung]
                 .condition_indicators
@@ -664,16 +672,18 @@ impl Engine {
         }
     }
 
-    fn rung_triggered(&mut self, rung: usize, at: Time) {
+    fn rung_triggered(&mut self, rung: usize, at: Time, completed_by: &IncidentId) {
+        if let Some(open) = self.rungs[rung].open {
+            // The incident that completed the indicator is the recurrence: the
+            // rest of the window was seen before.
+            self.recurred(open, at, &BTreeSet::from([completed_by.clone()]));
+            return;
+        }
         let met = self.met_behind(rung, at);
         let incidents: BTreeSet<IncidentId> = met
             .iter()
             .flat_map(|m| m.incidents.iter().cloned())
             .collect();
-        if let Some(open) = self.rungs[rung].open {
-            self.recurred(open, at, &incidents);
-            return;
-        }
         let state = &self.rungs[rung];
         if state.pending_decision || incidents.iter().all(|id| state.used.contains(id)) {
             // The same incidents never activate the same rung twice.
