@@ -19,6 +19,14 @@ pub const BATCH_ENTRIES_MAX: usize = 1 << 16;
 /// Bytes of completed tiles and bundles held in memory between checkpoints; past it `append`
 /// writes them out itself (backpressure on the caller, never unbounded growth).
 pub const PENDING_BYTES_MAX: usize = 256 << 20;
+/// Files a durable writer holds in memory before writing them; at this many (or at
+/// [`STAGED_BYTES_MAX`]) it writes, fsyncs and renames them before taking more.
+pub const STAGED_FILES_MAX: usize = 1024;
+/// Bytes a durable writer holds in memory before writing them.
+pub const STAGED_BYTES_MAX: usize = 64 << 20;
+/// Threads that write and fsync staged files together (concurrent fsyncs share journal
+/// commits).
+pub const SYNC_THREADS_MAX: usize = 16;
 /// Largest checkpoint or signed note we parse (signed_note refuses larger ones too).
 pub const NOTE_BYTES_MAX: usize = 1_000_000;
 /// Witness keys in a log's configuration.
