@@ -21,6 +21,14 @@ try {
   const outside = [];
   page.on('request', (r) => { if (!r.url().startsWith(origin) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) outside.push(r.url()); });
   page.on('pageerror', (e) => fail(`page error: ${e.message}`));
+  // The browser's own console (worker and WebGL failures land here, not in pageerror).
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() !== 'error' && m.type() !== 'warning') return;
+    console.log(`console ${m.type()}: ${m.text()}`);
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('response', (r) => { if (r.status() >= 400) console.log(`http ${r.status()}: ${r.url()}`); });
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
   await page.waitForFunction(() => Number(document.getElementById('map').dataset.tracks) > 0, null, { timeout: 20000 });
@@ -30,6 +38,57 @@ try {
   const moved = later.some(([id, lon]) => first.some(([i, l]) => i === id && l !== lon));
   if (!moved) fail(`tracks did not move: ${JSON.stringify(first)} then ${JSON.stringify(later)}`);
   await page.screenshot({ path: `${shots}/picture.png` });
+
+  // The map must really be drawn, not only the page around it: maplibre reports the features
+  // it rendered per layer, and the canvas's own pixels show Ukraine's fill over Crimea and
+  // more than the background's one colour. (A missing worker once left an empty blue map
+  // while everything else passed.)
+  const drawn = await page.evaluate(() => new Promise((resolve) => {
+    const map = window.guarantorMap;
+    map.once('render', () => {
+      // Read in the render callback itself: the WebGL drawing buffer is still intact here.
+      const gl = map.getCanvas();
+      const copy = document.createElement('canvas');
+      copy.width = gl.width; copy.height = gl.height;
+      const ctx = copy.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(gl, 0, 0);
+      const ratio = gl.width / gl.clientWidth;
+      const pixel = (lonLat) => {
+        const p = map.project(lonLat);
+        return [...ctx.getImageData(Math.round(p.x * ratio), Math.round(p.y * ratio), 1, 1).data.slice(0, 3)];
+      };
+      const colours = new Set();
+      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+      for (let i = 0; i < data.length; i += 4 * 31) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      const rendered = (layer) => map.queryRenderedFeatures({ layers: [layer] });
+      const countries = (lonLat) => map.queryRenderedFeatures(map.project(lonLat), { layers: ['land'] })
+        .map((f) => f.properties.iso_a2);
+      resolve({
+        colours: colours.size,
+        // Simferopol (Crimea), central Ukraine away from any site, open Black Sea off Crimea.
+        crimea: pixel([34.1, 44.95]), inland: pixel([32.0, 49.5]), sea: pixel([33.5, 43.0]),
+        crimeaCountries: countries([34.1, 44.95]),
+        borders: new Set(rendered('borders').map((f) => f.properties.iso_a2)).size,
+        zones: new Set(rendered('zones').map((f) => f.properties.file)).size,
+        infrastructure: rendered('infra-lines').length + rendered('infra-points').length,
+        tracks: rendered('track-symbols').length,
+      });
+    });
+    map.triggerRepaint();
+  }));
+  console.log(`drawn: ${JSON.stringify(drawn)}`);
+  const near = (a, b) => a.every((x, i) => Math.abs(x - b[i]) <= 6);
+  const UA = [0xf3, 0xee, 0xcb];
+  const SEA = [0xc9, 0xdb, 0xe8];
+  if (drawn.colours < 8) fail(`the map canvas has ${drawn.colours} colours: nothing drawn over the background`);
+  if (!near(drawn.inland, UA)) fail(`central Ukraine is not drawn as Ukraine: ${drawn.inland}`);
+  if (!near(drawn.crimea, UA)) fail(`Crimea is not drawn as Ukraine: ${drawn.crimea}`);
+  if (!near(drawn.sea, SEA)) fail(`the Black Sea is not sea: ${drawn.sea}`);
+  if (drawn.crimeaCountries.join() !== 'UA') fail(`Crimea lies in ${drawn.crimeaCountries}, not UA alone`);
+  if (drawn.borders < 6) fail(`borders of ${drawn.borders} countries drawn, expected 6`);
+  if (drawn.zones < 5) fail(`only ${drawn.zones} zone files drawn`);
+  if (drawn.infrastructure < 10) fail(`only ${drawn.infrastructure} infrastructure features drawn`);
+  if (drawn.tracks < 2) fail(`${drawn.tracks} track symbols drawn, expected 2`);
 
   // Another party (UA) tries Poland's obligation: refused by the policy.
   await page.waitForSelector('li.obligation[data-party="PL"]', { timeout: 20000 });
@@ -48,6 +107,9 @@ try {
   if (state !== 'acknowledged') fail(`PL's obligation is ${state}, not acknowledged`);
   await page.screenshot({ path: `${shots}/acknowledged.png` });
   if (outside.length) fail(`requests left the origin: ${outside.join(' ')}`);
+  // The one error the browser should log is the 403 of UA's refused act.
+  const unexpected = consoleErrors.filter((m) => !m.includes('status of 403'));
+  if (unexpected.length) fail(`console errors: ${unexpected.join(' | ')}`);
   console.log(`ok: moved=${moved} refused="${refused}" state=${state} outside=${outside.length}`);
 } finally {
   await browser.close();

@@ -5,6 +5,11 @@
 // and a time slider over the record. Every request goes to the page's own origin.
 import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
+// maplibre-gl 6 looks for its worker beside its own module (`import.meta.url`), which in a
+// bundle is our `assets/index-*.js`, where no worker file is: every GeoJSON source then
+// fails in silence and the map draws only its background. Vite copies the (self-contained)
+// worker into the bundle with `?url` and we point maplibre at it.
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import ms from 'milsymbol';
 import './style.css';
 
@@ -17,6 +22,8 @@ const state = {
 };
 window.guarantor = state; // the browser test reads the picture from here
 
+maplibregl.setWorkerUrl(workerUrl);
+
 const map = new maplibregl.Map({
   container: 'map',
   style: {
@@ -26,6 +33,9 @@ const map = new maplibregl.Map({
   },
   center: [26, 50], zoom: 4.6, attributionControl: false,
 });
+window.guarantorMap = map; // the browser test asks it what it drew (queryRenderedFeatures)
+// A source or layer that fails (a worker, a bad GeoJSON) otherwise fails without a word.
+map.on('error', (e) => console.error(`map: ${e.error?.message || e.error || e}`));
 
 function sidc(t) {
   // 2525C letter codes: hostile unless it transmits its identity (then neutral).

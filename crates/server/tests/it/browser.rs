@@ -56,6 +56,8 @@ async fn the_page_shows_moving_tracks_and_only_the_owner_acknowledges() {
         .expect("node runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // Shown with --nocapture: the browser's console and failed requests.
+    println!("{stdout}");
     assert!(
         output.status.success(),
         "browser test failed:\n{stdout}\n{stderr}"
