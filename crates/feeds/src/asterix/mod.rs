@@ -132,7 +132,7 @@ impl Callsign {
         let bits = wire::be_u64(&bytes[..6]);
         let mut chars = [b' '; 8];
         for (idx, ch) in chars.iter_mut().enumerate() {
-            *ch = wire::icao_char(((bits >> (42 - 6 * idx)) & 0x3F) as u8);
+            *ch = wire::ICAO_CHARS[((bits >> (42 - 6 * idx)) & 0x3F) as usize];
         }
         Callsign { chars }
     }

@@ -188,27 +188,37 @@ pub(crate) fn walk_record(
             let bit = bits.leading_zeros() as usize;
             bits &= !(0x80 >> bit);
             let frn_idx = octet_idx * 7 + bit;
-            let spec = uap.items.get(frn_idx).copied().unwrap_or(SPARE);
-            let len = item_len(spec.rule, &block[pos..]).map_err(|e| {
-                let what = if spec.rule == Rule::Spare {
-                    format!(
-                        "FRN {} is not defined in the CAT{:03} ed. {} UAP",
-                        frn_idx + 1,
-                        uap.category,
-                        uap.edition
-                    )
-                } else {
-                    format!("{}: expected {e}", spec.name)
-                };
-                WireError::new(pos, what)
-            })?;
-            let bytes = &block[pos..pos + len];
-            visit(frn_idx + 1, pos, bytes)
-                .map_err(|e| WireError::new(pos, format!("{}: {e}", spec.name)))?;
+            let rule = uap.items.get(frn_idx).map_or(Rule::Spare, |spec| spec.rule);
+            let rest = &block[pos..];
+            // Fixed-length items are most of every record: their length is checked here
+            // without the general rule walk, which stays for the others and for errors.
+            let len = match rule {
+                Rule::Fixed(n) if usize::from(n) <= rest.len() => usize::from(n),
+                _ => item_len(rule, rest).map_err(|e| item_error(uap, frn_idx, pos, e))?,
+            };
+            visit(frn_idx + 1, pos, &rest[..len])
+                .map_err(|e| WireError::new(pos, format!("{}: {e}", uap.items[frn_idx].name)))?;
             pos += len;
         }
     }
     Ok(pos)
+}
+
+/// The error for an item whose length could not be read (kept out of the walk's loop).
+#[cold]
+fn item_error(uap: &Uap, frn_idx: usize, pos: usize, reason: String) -> WireError {
+    let spec = uap.items.get(frn_idx).copied().unwrap_or(SPARE);
+    let what = if spec.rule == Rule::Spare {
+        format!(
+            "FRN {} is not defined in the CAT{:03} ed. {} UAP",
+            frn_idx + 1,
+            uap.category,
+            uap.edition
+        )
+    } else {
+        format!("{}: expected {reason}", spec.name)
+    };
+    WireError::new(pos, what)
 }
 
 /// Big-endian unsigned integer of up to 8 octets. Callers pass slices whose
@@ -297,7 +307,7 @@ pub(crate) fn compound_bytes(subfields: &[(usize, &[u8])]) -> Vec<u8> {
 
 /// The six-bit ICAO character set of Annex 10 (Mode S aircraft identification):
 /// `A`–`Z` are 1–26, space is 32, `0`–`9` are 48–57.
-pub(crate) fn icao_char(code: u8) -> u8 {
+pub(crate) const fn icao_char(code: u8) -> u8 {
     match code {
         1..=26 => b'A' + code - 1,
         // 0 is outside the alphabet but common as padding; decoders read it as a space.
@@ -307,6 +317,17 @@ pub(crate) fn icao_char(code: u8) -> u8 {
         _ => b'?',
     }
 }
+
+/// [`icao_char`] of every six-bit code, for decoding a callsign without branches.
+pub(crate) const ICAO_CHARS: [u8; 64] = {
+    let mut table = [0u8; 64];
+    let mut code = 0;
+    while code < 64 {
+        table[code] = icao_char(code as u8);
+        code += 1;
+    }
+    table
+};
 
 pub(crate) fn icao_code(ch: u8) -> Option<u8> {
     match ch {
