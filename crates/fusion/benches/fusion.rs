@@ -1,10 +1,10 @@
 //! Criterion benches: gating (grid vs rstar) and one full scan at 10,000 targets.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use fusion::hypothesiser::{Gate, GridGate, Hypothesiser, RTreeGate};
+use fusion::hypothesiser::{Gate, GateInput, GridGate, Hypothesiser, RTreeGate};
 use fusion::plane::{PlaneTracker, TrackerConfig};
 use fusion::scenario::{ScenarioConfig, generate};
-use fusion::state::{Filter, Plot};
+use fusion::state::Plot;
 use model::Time;
 
 fn plots_of(d: &[[f64; 2]]) -> Vec<Plot> {
@@ -33,8 +33,11 @@ fn bench(c: &mut Criterion) {
         tracker.number_new(out.n_confirmed, &mut next);
     }
     let plots = plots_of(&data[10].detections);
-    let preds: Vec<Filter> = tracker.tracks().iter().map(|t| t.filter).collect();
-    let keys = vec![0u64; preds.len()];
+    let preds: Vec<GateInput> = tracker
+        .tracks()
+        .iter()
+        .map(|t| GateInput::of(&t.filter, 0))
+        .collect();
     let mut g = c.benchmark_group("gating");
     let grid = GridGate {
         gate: Gate::default(),
@@ -46,14 +49,14 @@ fn bench(c: &mut Criterion) {
     g.bench_function("grid_10k", |b| {
         b.iter(|| {
             let mut h = Vec::new();
-            grid.hypothesise(&preds, &keys, &plots, &mut h);
+            grid.hypothesise(&preds, &plots, &mut h);
             h.len()
         })
     });
     g.bench_function("rstar_10k", |b| {
         b.iter(|| {
             let mut h = Vec::new();
-            rtree.hypothesise(&preds, &keys, &plots, &mut h);
+            rtree.hypothesise(&preds, &plots, &mut h);
             h.len()
         })
     });

@@ -41,17 +41,7 @@ impl MissesOrCovariance {
 
 impl Deleter for MissesOrCovariance {
     fn delete(&self, tracks: &mut Vec<TrackState>, time: Time, deleted: &mut Vec<TrackState>) {
-        if !tracks.iter().any(|t| self.ended(t, time)) {
-            return;
-        }
-        let mut kept = Vec::with_capacity(tracks.len());
-        for t in tracks.drain(..) {
-            if self.ended(&t, time) {
-                deleted.push(t)
-            } else {
-                kept.push(t)
-            }
-        }
-        *tracks = kept;
+        // In place: only the ended tracks move (kept ones shift down once).
+        deleted.extend(tracks.extract_if(.., |t| self.ended(t, time)));
     }
 }

@@ -16,6 +16,28 @@ use rstar::{AABB, RTree, primitives::GeomWithData};
 use crate::limits::GRID_CELLS_MAX;
 use crate::state::{Filter, Mat2, Plot, Vec2, max_eigenvalue};
 
+/// What gating needs of one predicted track: a few words instead of the
+/// whole filter, so the gate's scan over all tracks stays in cache.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GateInput {
+    pub position: Vec2,
+    pub velocity: Vec2,
+    pub position_cov: Mat2,
+    /// The track's cooperative identity key (0 for none).
+    pub identity_key: u64,
+}
+
+impl GateInput {
+    pub fn of(filter: &Filter, identity_key: u64) -> GateInput {
+        GateInput {
+            position: filter.est.position(),
+            velocity: filter.est.velocity(),
+            position_cov: filter.est.position_cov(),
+            identity_key,
+        }
+    }
+}
+
 /// A possible pairing of a track with a plot.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hypothesis {
@@ -30,13 +52,7 @@ pub struct Hypothesis {
 
 /// Gates plots against predicted tracks; writes hypotheses grouped by track, in track order.
 pub trait Hypothesiser: Send + Sync + std::fmt::Debug {
-    fn hypothesise(
-        &self,
-        predictions: &[Filter],
-        keys: &[u64],
-        plots: &[Plot],
-        out: &mut Vec<Hypothesis>,
-    );
+    fn hypothesise(&self, predictions: &[GateInput], plots: &[Plot], out: &mut Vec<Hypothesis>);
 }
 
 /// Settings shared by the gates.
@@ -72,32 +88,33 @@ pub struct RTreeGate {
 const CHUNK: usize = 1024;
 
 /// The search radius of a track and the Mahalanobis test of one candidate.
-fn radius(pred: &Filter, r_max: f64, gate: &Gate) -> f64 {
-    let lambda = max_eigenvalue(&pred.est.position_cov()) + r_max;
+fn radius(pred: &GateInput, r_max: f64, gate: &Gate) -> f64 {
+    let lambda = max_eigenvalue(&pred.position_cov) + r_max;
     (gate.mahalanobis * lambda.max(0.0).sqrt()).min(gate.radius_max_m)
 }
 
 fn test(
     track: u32,
-    pred: &Filter,
-    key: u64,
+    pred: &GateInput,
     plot_idx: u32,
     plot: &Plot,
     gate: &Gate,
 ) -> Option<Hypothesis> {
+    let key = pred.identity_key;
     if plot.identity_key != 0 && key != 0 && plot.identity_key != key {
         return None;
     }
     // A plot earlier than the scan time: move the prediction back along its velocity.
-    let predicted = pred.est.position() + pred.est.velocity() * plot.dt_s;
+    let predicted = pred.position + pred.velocity * plot.dt_s;
     let nu = plot.z - predicted;
-    let s: Mat2 = pred.est.position_cov() + plot.r;
+    let s: Mat2 = pred.position_cov + plot.r;
     let det_s = s.determinant();
     if det_s <= 0.0 {
         return None;
     }
-    let s_inv = Mat2::new(s[(1, 1)], -s[(0, 1)], -s[(1, 0)], s[(0, 0)]) / det_s;
-    let d2 = (nu.transpose() * s_inv * nu)[(0, 0)];
+    // νᵀ S⁻¹ ν with the 2x2 inverse written out (S is symmetric).
+    let d2 =
+        (s[(1, 1)] * nu.x * nu.x - 2.0 * s[(0, 1)] * nu.x * nu.y + s[(0, 0)] * nu.y * nu.y) / det_s;
     // NaN fails the gate too.
     if d2.is_nan() || d2 >= gate.mahalanobis * gate.mahalanobis {
         return None;
@@ -196,13 +213,7 @@ impl Grid {
 }
 
 impl Hypothesiser for GridGate {
-    fn hypothesise(
-        &self,
-        predictions: &[Filter],
-        keys: &[u64],
-        plots: &[Plot],
-        out: &mut Vec<Hypothesis>,
-    ) {
+    fn hypothesise(&self, predictions: &[GateInput], plots: &[Plot], out: &mut Vec<Hypothesis>) {
         if plots.is_empty() || predictions.is_empty() {
             return;
         }
@@ -222,9 +233,8 @@ impl Hypothesiser for GridGate {
                 for (k, pred) in chunk.iter().enumerate() {
                     let t = c * CHUNK + k;
                     let start = local.len();
-                    let centre = pred.est.position();
-                    grid.for_each_near(&centre, radius(pred, r_max, &gate), |p| {
-                        let h = test(t as u32, pred, keys[t], p, &plots[p as usize], &gate);
+                    grid.for_each_near(&pred.position, radius(pred, r_max, &gate), |p| {
+                        let h = test(t as u32, pred, p, &plots[p as usize], &gate);
                         local.extend(h);
                     });
                     // Cells are visited row by row; order by plot for a canonical output.
@@ -233,18 +243,13 @@ impl Hypothesiser for GridGate {
                 local
             })
             .collect();
+        out.reserve(chunks.iter().map(Vec::len).sum());
         chunks.into_iter().for_each(|c| out.extend(c));
     }
 }
 
 impl Hypothesiser for RTreeGate {
-    fn hypothesise(
-        &self,
-        predictions: &[Filter],
-        keys: &[u64],
-        plots: &[Plot],
-        out: &mut Vec<Hypothesis>,
-    ) {
+    fn hypothesise(&self, predictions: &[GateInput], plots: &[Plot], out: &mut Vec<Hypothesis>) {
         if plots.is_empty() || predictions.is_empty() {
             return;
         }
@@ -264,7 +269,7 @@ impl Hypothesiser for RTreeGate {
                 for (k, pred) in chunk.iter().enumerate() {
                     let t = c * CHUNK + k;
                     let start = local.len();
-                    let centre = pred.est.position();
+                    let centre = pred.position;
                     let rad = radius(pred, r_max, &gate);
                     let envelope = AABB::from_corners(
                         [centre.x - rad, centre.y - rad],
@@ -272,13 +277,14 @@ impl Hypothesiser for RTreeGate {
                     );
                     for point in tree.locate_in_envelope(&envelope) {
                         let p = point.data;
-                        local.extend(test(t as u32, pred, keys[t], p, &plots[p as usize], &gate));
+                        local.extend(test(t as u32, pred, p, &plots[p as usize], &gate));
                     }
                     local[start..].sort_unstable_by_key(|h| h.plot);
                 }
                 local
             })
             .collect();
+        out.reserve(chunks.iter().map(Vec::len).sum());
         chunks.into_iter().for_each(|c| out.extend(c));
     }
 }

@@ -114,15 +114,11 @@ impl Initiator for MOfN {
         time: Time,
         confirmed: &mut Vec<TrackState>,
     ) {
-        let mut kept = Vec::with_capacity(tentatives.len() + unused.len());
-        for t in tentatives.drain(..) {
-            match self.decide(&t) {
-                Decision::Confirm => confirmed.push(t),
-                Decision::Keep => kept.push(t),
-                Decision::Drop => {}
-            }
-        }
-        kept.extend(unused.iter().map(|p| self.spawn(p, time)));
-        *tentatives = kept;
+        // In place: confirmed ones move out in order, dropped ones are freed,
+        // the rest stay where they are.
+        confirmed
+            .extend(tentatives.extract_if(.., |t| matches!(self.decide(t), Decision::Confirm)));
+        tentatives.retain(|t| !matches!(self.decide(t), Decision::Drop));
+        tentatives.extend(unused.iter().map(|p| self.spawn(p, time)));
     }
 }

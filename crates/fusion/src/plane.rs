@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use crate::associator::{Assoc, Association, Associator, Gnn, Jpda};
 use crate::classify::{Kinematics, classify, process_noise};
 use crate::deleter::{Deleter, MissesOrCovariance};
-use crate::hypothesiser::{Gate, GridGate, Hypothesis, Hypothesiser, RTreeGate};
+use crate::hypothesiser::{Gate, GateInput, GridGate, Hypothesis, Hypothesiser, RTreeGate};
 use crate::initiator::{Initiator, MOfN};
 use crate::limits::PLANE_TRACKS_MAX;
 use crate::predictor::{ImmCvCt, KalmanCv, Predictor};
@@ -138,10 +138,10 @@ pub struct PlaneStats {
 /// Buffers reused from scan to scan so a steady state allocates little.
 #[derive(Debug, Default)]
 struct Scratch {
-    predictions: Vec<Filter>,
-    keys: Vec<u64>,
+    gate_inputs: Vec<GateInput>,
     hyps: Vec<Hypothesis>,
     assoc: Association,
+    unused: Vec<Plot>,
 }
 
 /// A multi-target tracker in one plane.
@@ -238,20 +238,27 @@ impl PlaneTracker {
             sensor,
             identities,
         };
-        let used = ctx.associate_and_update(&mut self.tracks, false, plots, &mut self.scratch);
-        let unused: Vec<Plot> = plots
-            .iter()
-            .zip(used)
-            .filter(|(_, u)| !*u)
-            .map(|(p, _)| *p)
-            .collect();
-        let used = ctx.associate_and_update(&mut self.tentatives, true, &unused, &mut self.scratch);
-        let mut unused: Vec<Plot> = unused
-            .iter()
-            .zip(used)
-            .filter(|(p, u)| !*u && p.home)
-            .map(|(p, _)| *p)
-            .collect();
+        ctx.associate_and_update(&mut self.tracks, false, plots, &mut self.scratch);
+        // Plots the confirmed tracks left, for the tentatives; a buffer kept
+        // across scans (moved out while the tentatives borrow the scratch).
+        let mut unused = std::mem::take(&mut self.scratch.unused);
+        unused.clear();
+        unused.extend(
+            plots
+                .iter()
+                .zip(&self.scratch.assoc.plot_used)
+                .filter(|(_, u)| !**u)
+                .map(|(p, _)| *p),
+        );
+        ctx.associate_and_update(&mut self.tentatives, true, &unused, &mut self.scratch);
+        let mut kept = 0;
+        for i in 0..unused.len() {
+            if !self.scratch.assoc.plot_used[i] && unused[i].home {
+                unused[kept] = unused[i];
+                kept += 1;
+            }
+        }
+        unused.truncate(kept);
         let room = PLANE_TRACKS_MAX.saturating_sub(self.tracks.len() + self.tentatives.len());
         if unused.len() > room {
             self.stats.tracks_full += (unused.len() - room) as u64;
@@ -261,6 +268,7 @@ impl PlaneTracker {
         self.roles
             .initiator
             .initiate(&mut self.tentatives, &unused, time, &mut confirmed);
+        self.scratch.unused = unused;
         let n_confirmed = confirmed.len();
         self.stats.confirmed += n_confirmed as u64;
         self.tracks.extend(confirmed);
@@ -287,58 +295,58 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Predicts, gates, associates and updates one set of tracks; returns
-    /// which plots were used.
+    /// Predicts, gates, associates and updates one set of tracks; which plots
+    /// were used is left in `s.assoc.plot_used`.
+    ///
+    /// Prediction is in place: every track of the set is moved to the scan
+    /// time whatever the association, so the predicted filter simply
+    /// replaces the old one and no copy of the set is made. Gating reads a
+    /// compact [`GateInput`] per track written in the same parallel pass.
     fn associate_and_update(
         &self,
         set: &mut [TrackState],
         tentative: bool,
         plots: &[Plot],
         s: &mut Scratch,
-    ) -> Vec<bool> {
+    ) {
         let predictor = &*self.roles.predictor;
         let time = self.time;
-        set.par_iter()
+        set.par_iter_mut()
             .with_min_len(512)
-            .map(|t| predictor.predict(&t.filter, t.q, time.seconds_since(t.time)))
-            .collect_into_vec(&mut s.predictions);
-        s.keys.clear();
-        s.keys.extend(set.iter().map(|t| t.identity_key));
+            .map(|t| {
+                t.filter = predictor.predict(&t.filter, t.q, time.seconds_since(t.time));
+                t.time = time;
+                GateInput::of(&t.filter, t.identity_key)
+            })
+            .collect_into_vec(&mut s.gate_inputs);
         s.hyps.clear();
         self.roles
             .hypothesiser
-            .hypothesise(&s.predictions, &s.keys, plots, &mut s.hyps);
+            .hypothesise(&s.gate_inputs, plots, &mut s.hyps);
         self.roles
             .associator
             .associate(set.len(), plots.len(), &s.hyps, &mut s.assoc);
         let assoc = &s.assoc;
         set.par_iter_mut()
             .with_min_len(512)
-            .zip(s.predictions.par_iter())
             .zip(assoc.per_track.par_iter())
-            .for_each(|((t, pred), a)| self.apply(t, pred, a, assoc, plots, tentative));
-        std::mem::take(&mut s.assoc.plot_used)
+            .for_each(|(t, a)| self.apply(t, a, assoc, plots, tentative));
     }
 
     fn apply(
         &self,
         t: &mut TrackState,
-        pred: &Filter,
         a: &Assoc,
         assoc: &Association,
         plots: &[Plot],
         tentative: bool,
     ) {
-        t.time = self.time;
         t.age_scans = t.age_scans.saturating_add(1);
         let hit = match *a {
-            Assoc::Missed => {
-                t.filter = *pred;
-                false
-            }
+            Assoc::Missed => false,
             Assoc::Plot(p) => {
                 let plot = &plots[p as usize];
-                t.filter = self.update_at(pred, t.q, plot);
+                t.filter = self.update_at(&t.filter, t.q, plot);
                 self.note(t, plot);
                 true
             }
@@ -346,7 +354,7 @@ impl Ctx<'_> {
                 let w = &assoc.weights[start as usize..(start + len) as usize];
                 let weighted: Vec<(Plot, f64)> =
                     w.iter().map(|&(p, b)| (plots[p as usize], b)).collect();
-                t.filter = pda_update(pred, &weighted, beta0);
+                t.filter = pda_update(&t.filter, &weighted, beta0);
                 if let Some(best) = w.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
                     self.note(t, &plots[best.0 as usize]);
                 }

@@ -17,11 +17,7 @@ pub struct KalmanCv;
 impl Predictor for KalmanCv {
     fn predict(&self, filter: &Filter, q: f64, dt_s: f64) -> Filter {
         Filter {
-            est: predict_linear(
-                &filter.est,
-                &cv_transition(dt_s),
-                &cv_process_noise(dt_s, q),
-            ),
+            est: predict_cv(&filter.est, dt_s, q),
             imm: None,
             height: filter.height.map(|h| predict_height(&h, q, dt_s)),
         }
@@ -107,6 +103,32 @@ pub fn mix(modes: &[Gaussian; 3], w: &[f64; 3]) -> Gaussian {
         p + (g.cov + d * d.transpose()) * *wi
     });
     Gaussian { mean, cov }
+}
+
+/// [`predict_linear`] with the constant-velocity transition, written out:
+/// F = I + dt·E only adds a velocity row (then column) to each position
+/// row (column), so F P Fᵀ is 16 multiply-adds instead of two 4x4 products.
+/// This is the hot path of every track every scan.
+pub fn predict_cv(g: &Gaussian, dt_s: f64, q: f64) -> Gaussian {
+    let mut p = g.cov;
+    for i in [0, 2] {
+        for j in 0..4 {
+            p[(i, j)] += dt_s * p[(i + 1, j)];
+        }
+    }
+    for j in [0, 2] {
+        for i in 0..4 {
+            p[(i, j)] += dt_s * p[(i, j + 1)];
+        }
+    }
+    let cov = p + cv_process_noise(dt_s, q);
+    let mut mean = g.mean;
+    mean[0] += dt_s * mean[1];
+    mean[2] += dt_s * mean[3];
+    Gaussian {
+        mean,
+        cov: 0.5 * (cov + cov.transpose()),
+    }
 }
 
 pub fn predict_linear(g: &Gaussian, f: &Mat4, q: &Mat4) -> Gaussian {

@@ -68,18 +68,37 @@ pub fn innovation(est: &Gaussian, z: &Vec2, r: &Mat2) -> (Vec2, Mat2) {
 
 /// The Kalman update; returns the posterior and the measurement likelihood.
 /// H selects x and y, so K = P Hᵀ S⁻¹ is two columns of P times S⁻¹.
+///
+/// Written out rather than with matrix products: S is 2x2 (inverse in closed
+/// form) and K Hᵀ P touches only two columns, so this is a few dozen
+/// multiply-adds; it runs for every updated track (every IMM mode) each scan.
 pub fn kalman(prior: &Gaussian, z: &Vec2, r: &Mat2) -> (Gaussian, f64) {
     let (nu, s) = innovation(prior, z, r);
-    let Some(s_inv) = s.try_inverse() else {
+    let det_s = s[(0, 0)] * s[(1, 1)] - s[(0, 1)] * s[(1, 0)];
+    if !(det_s.is_finite() && det_s != 0.0) {
         return (*prior, 0.0);
-    };
-    let pht = pht(&prior.cov);
-    let k = pht * s_inv;
-    let mean = prior.mean + k * nu;
-    let cov = prior.cov - k * pht.transpose();
+    }
+    let s_inv = Mat2::new(s[(1, 1)], -s[(0, 1)], -s[(1, 0)], s[(0, 0)]) / det_s;
+    let p = &prior.cov;
+    // K = P Hᵀ S⁻¹, row by row; P Hᵀ is columns 0 and 2 of P.
+    let mut k = Mat42::zeros();
+    for i in 0..4 {
+        let (a, b) = (p[(i, 0)], p[(i, 2)]);
+        k[(i, 0)] = a * s_inv[(0, 0)] + b * s_inv[(1, 0)];
+        k[(i, 1)] = a * s_inv[(0, 1)] + b * s_inv[(1, 1)];
+    }
+    let mut mean = prior.mean;
+    let mut cov = *p;
+    for i in 0..4 {
+        mean[i] += k[(i, 0)] * nu.x + k[(i, 1)] * nu.y;
+        for j in 0..4 {
+            cov[(i, j)] -= k[(i, 0)] * p[(j, 0)] + k[(i, 1)] * p[(j, 2)];
+        }
+    }
     let cov = 0.5 * (cov + cov.transpose());
-    let d2 = (nu.transpose() * s_inv * nu)[(0, 0)];
-    let likelihood = (-0.5 * d2).exp() / (std::f64::consts::TAU * s.determinant().sqrt());
+    let sv = s_inv * nu;
+    let d2 = nu.x * sv.x + nu.y * sv.y;
+    let likelihood = (-0.5 * d2).exp() / (std::f64::consts::TAU * det_s.sqrt());
     (Gaussian { mean, cov }, likelihood)
 }
 
