@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cot;
 pub mod error;
 pub mod extract;
 pub mod limits;
@@ -24,6 +25,7 @@ use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
 
 pub use auth::{AccessConfig, Credentials, PrincipalConfig, Role};
+pub use cot::CotConfig;
 pub use state::{AppState, Parts};
 
 /// Every route of the server.

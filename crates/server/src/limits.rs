@@ -7,6 +7,15 @@ pub const BODY_BYTES_MAX: usize = 16 * 1024;
 pub const LIVE_EVENTS_MAX: usize = 1024;
 /// Concurrent live-feed clients; the next one is refused with 503.
 pub const LIVE_CLIENTS_MAX: usize = 1000;
+/// CoT batches (one per scan, or per batch of incidents) buffered for TAK clients; a client
+/// that falls further behind is dropped and counted, the engine never waits.
+pub const COT_BATCHES_MAX: usize = 64;
+/// Concurrent TAK clients; the next one is closed at once and counted.
+pub const COT_CLIENTS_MAX: usize = 256;
+/// Longest a TAK client's socket may take to accept one batch before it is dropped.
+pub const COT_WRITE_TIMEOUT_MS: u64 = 2000;
+/// Read buffer for what a TAK client sends (pings, its own position), read and discarded.
+pub const COT_READ_BYTES_MAX: usize = 4096;
 /// Positions kept per track for trails and the time slider; the oldest is dropped.
 pub const TRACK_HISTORY_POINTS_MAX: usize = 600;
 /// Live tracks kept; beyond it a scan's extra tracks are dropped and counted.

@@ -10,7 +10,8 @@ use model::{Digest, Incident, Time, Track};
 use tokio::sync::broadcast;
 
 use crate::auth::Credentials;
-use crate::limits::LIVE_EVENTS_MAX;
+use crate::cot::{CotBatch, CotConfig};
+use crate::limits::{COT_BATCHES_MAX, LIVE_EVENTS_MAX};
 use crate::picture::Picture;
 use crate::policy::Policy;
 use crate::views::{LedgerStatus, LiveEvent};
@@ -30,6 +31,10 @@ pub(crate) struct Inner {
     pub credentials: Credentials,
     pub policy: Policy,
     pub live: broadcast::Sender<LiveEvent>,
+    /// CoT batches for TAK clients (see `cot`), and the latest scan's for a new client.
+    pub cot: broadcast::Sender<CotBatch>,
+    pub cot_latest: RwLock<Option<CotBatch>>,
+    pub cot_config: CotConfig,
     pub metrics: Metrics,
 }
 
@@ -41,6 +46,9 @@ pub(crate) struct Metrics {
     pub acts_ok: AtomicU64,
     pub acts_refused: AtomicU64,
     pub ledger_errors: AtomicU64,
+    pub cot_clients: AtomicUsize,
+    /// TAK clients dropped: too slow, or over `COT_CLIENTS_MAX`.
+    pub cot_dropped: AtomicU64,
 }
 
 /// What the state is made of.
@@ -49,11 +57,13 @@ pub struct Parts {
     pub engine: Option<triggers::Engine>,
     pub ledger: Option<Log>,
     pub credentials: Credentials,
+    pub cot: CotConfig,
 }
 
 impl AppState {
     pub fn new(parts: Parts) -> AppState {
         let (live, _) = broadcast::channel(LIVE_EVENTS_MAX);
+        let (cot, _) = broadcast::channel(COT_BATCHES_MAX);
         let status = parts.ledger.as_ref().map(ledger_status);
         AppState(Arc::new(Inner {
             picture: RwLock::new(Picture::default()),
@@ -63,6 +73,9 @@ impl AppState {
             credentials: parts.credentials,
             policy: Policy::new(),
             live,
+            cot,
+            cot_latest: RwLock::new(None),
+            cot_config: parts.cot,
             metrics: Metrics::default(),
         }))
     }
@@ -71,6 +84,45 @@ impl AppState {
     pub fn push_tracks(&self, at: Time, tracks: &[Track]) {
         let event = write(&self.0.picture).apply_tracks(at, tracks);
         self.publish(event);
+        self.publish_cot_tracks(tracks);
+    }
+
+    /// Encodes a scan for TAK clients, only while one is connected; with none, the latest
+    /// scan is forgotten so a later client never starts from an old picture.
+    fn publish_cot_tracks(&self, tracks: &[Track]) {
+        if self.0.cot.receiver_count() == 0 {
+            *write(&self.0.cot_latest) = None;
+            return;
+        }
+        let config = &self.0.cot_config;
+        let batch = crate::cot::encode(tracks.iter().map(|t| crate::cot::track_event(t, config)));
+        *write(&self.0.cot_latest) = Some(batch.clone());
+        let _no_receivers = self.0.cot.send(batch);
+    }
+
+    fn publish_cot_incidents(&self, incidents: &[Incident]) {
+        if self.0.cot.receiver_count() == 0 {
+            return;
+        }
+        let config = &self.0.cot_config;
+        let batch = crate::cot::encode(
+            incidents
+                .iter()
+                .filter_map(|i| crate::cot::incident_event(i, config)),
+        );
+        if !batch.is_empty() {
+            let _no_receivers = self.0.cot.send(batch);
+        }
+    }
+
+    /// TAK clients connected now.
+    pub fn cot_clients(&self) -> usize {
+        self.0.metrics.cot_clients.load(Ordering::Relaxed)
+    }
+
+    /// The latest scan as CoT, for a TAK client that has just connected.
+    pub(crate) fn latest_cot(&self) -> Option<CotBatch> {
+        read(&self.0.cot_latest).clone()
     }
 
     /// Incidents: into the picture, the ledger and the triggers engine, whose decisions
@@ -79,6 +131,7 @@ impl AppState {
         if incidents.is_empty() {
             return;
         }
+        self.publish_cot_incidents(incidents);
         let mut engine = lock(&self.0.engine);
         let mut entries = Vec::new();
         for incident in incidents {

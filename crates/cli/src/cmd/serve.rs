@@ -20,6 +20,13 @@ pub struct Args {
     /// Where to listen; loopback by default (the page needs nothing else).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
+    /// TCP port of the CoT (Cursor on Target) stream for ATAK, WinTAK and TAK servers, on
+    /// the same host as `--addr`; 8087 is TAK's plain-TCP convention, 0 lets the system pick.
+    #[arg(long, default_value_t = 8087)]
+    pub cot_port: u16,
+    /// Seconds a track sent over CoT stays valid on a TAK client (its `stale`).
+    #[arg(long, default_value_t = 30)]
+    pub cot_stale_s: u32,
     /// The pact whose triggers turn incidents into obligations.
     #[arg(long, default_value = "pacts/ukraine-shield.toml")]
     pub pact: PathBuf,
@@ -66,6 +73,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         engine: Some(engine),
         ledger: Some(log),
         credentials,
+        cot: server::CotConfig {
+            track_stale: Duration::from_secs(i64::from(args.cot_stale_s)),
+            ..server::CotConfig::default()
+        },
     });
     let replay = Replay::load(&args.scenario, lead)?;
     let runtime = tokio::runtime::Runtime::new()?;
@@ -73,7 +84,14 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
             .with_context(|| format!("--addr {}", args.addr))?;
-        println!("serving http://{}/", listener.local_addr()?);
+        let local = listener.local_addr()?;
+        println!("serving http://{local}/");
+        let cot_addr = std::net::SocketAddr::new(local.ip(), args.cot_port);
+        let cot = tokio::net::TcpListener::bind(cot_addr)
+            .await
+            .with_context(|| format!("--cot-port {}", args.cot_port))?;
+        println!("  CoT (TAK) stream: tcp://{}", cot.local_addr()?);
+        tokio::spawn(server::cot::serve(cot, state.clone()));
         if args.access.is_none() {
             for p in &parties {
                 println!("  party {p}: bearer token {}", demo_token(p));

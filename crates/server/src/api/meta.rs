@@ -115,6 +115,19 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         "Events missed by slow clients.",
         &[("", lagged)],
     );
+    let cot_clients = m.cot_clients.load(Ordering::Relaxed) as f64;
+    metric(
+        "guarantor_cot_clients",
+        "gauge",
+        "TAK (CoT over TCP) clients.",
+        &[("", cot_clients)],
+    );
+    metric(
+        "guarantor_cot_dropped_total",
+        "counter",
+        "TAK clients dropped: too slow, or too many.",
+        &[("", load(&m.cot_dropped))],
+    );
     let (size, published) =
         ledger.map_or((0.0, 0.0), |l| (l.size as f64, l.checkpoint_size as f64));
     metric(

@@ -4,6 +4,7 @@
 mod acts;
 mod bad_input;
 mod browser;
+mod cot;
 mod live;
 mod reads;
 
@@ -85,6 +86,7 @@ pub fn fixture() -> Fixture {
         engine: Some(engine),
         ledger: Some(log),
         credentials,
+        cot: server::CotConfig::default(),
     });
     let router = server::app(state.clone());
     let ua_signer = NoteSigner::parse("UA key", &ua.signer_key).unwrap();
