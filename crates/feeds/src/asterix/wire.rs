@@ -190,10 +190,13 @@ pub(crate) fn walk_record(
             let frn_idx = octet_idx * 7 + bit;
             let rule = uap.items.get(frn_idx).map_or(Rule::Spare, |spec| spec.rule);
             let rest = &block[pos..];
-            // Fixed-length items are most of every record: their length is checked here
-            // without the general rule walk, which stays for the others and for errors.
+            // Fixed-length and one-octet extended items are most of every record: their
+            // length is checked here without the general rule walk, which stays for the
+            // others and for errors.
             let len = match rule {
                 Rule::Fixed(n) if usize::from(n) <= rest.len() => usize::from(n),
+                // An extended item that stops after its first octet (I048/020, /170).
+                Rule::Extended if rest.first().is_some_and(|&b| b & 1 == 0) => 1,
                 _ => item_len(rule, rest).map_err(|e| item_error(uap, frn_idx, pos, e))?,
             };
             visit(frn_idx + 1, pos, &rest[..len])
