@@ -751,7 +751,10 @@ impl Engine {
             return;
         }
         activation.last_held = activation.last_held.max(at);
-        activation.incidents.extend(fresh.iter().cloned());
+        // Bounded: past `used_incidents_max` a recurrence is still recorded, its id not kept.
+        if activation.incidents.len() < limits::used_incidents_max {
+            activation.incidents.extend(fresh.iter().cloned());
+        }
         let rung = activation.rung;
         let id = activation.record.id.clone();
         let escalation = self.pact.ladder[rung].escalation.clone();
