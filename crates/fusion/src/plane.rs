@@ -314,7 +314,7 @@ impl Ctx<'_> {
         set.par_iter_mut()
             .with_min_len(512)
             .map(|t| {
-                t.filter = predictor.predict(&t.filter, t.q, time.seconds_since(t.time));
+                predictor.predict_in_place(&mut t.filter, t.q, time.seconds_since(t.time));
                 t.time = time;
                 GateInput::of(&t.filter, t.identity_key)
             })

@@ -8,6 +8,13 @@ use crate::state::{
 /// Predicts one filter by `dt_s` seconds with process noise density `q` (m²/s³).
 pub trait Predictor: Send + Sync + std::fmt::Debug {
     fn predict(&self, filter: &Filter, q: f64, dt_s: f64) -> Filter;
+
+    /// [`Predictor::predict`] in place; the tracker predicts every track this
+    /// way each scan, and a model can override it to avoid moving the whole
+    /// filter (IMM modes included) through a return value.
+    fn predict_in_place(&self, filter: &mut Filter, q: f64, dt_s: f64) {
+        *filter = self.predict(filter, q, dt_s);
+    }
 }
 
 /// Kalman prediction with the nearly-constant-velocity model.
@@ -20,6 +27,14 @@ impl Predictor for KalmanCv {
             est: predict_cv(&filter.est, dt_s, q),
             imm: None,
             height: filter.height.map(|h| predict_height(&h, q, dt_s)),
+        }
+    }
+
+    fn predict_in_place(&self, filter: &mut Filter, q: f64, dt_s: f64) {
+        filter.est = predict_cv(&filter.est, dt_s, q);
+        filter.imm = None;
+        if let Some(h) = &mut filter.height {
+            *h = predict_height(h, q, dt_s);
         }
     }
 }
