@@ -2,8 +2,35 @@
 //! passed where a sensor id is expected.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+
+/// An id carried by every observation: shared, so a decoder emitting millions
+/// of observations a second clones a pointer, not a string.
+macro_rules! shared_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Arc<str>);
+
+        impl $name {
+            pub fn new(s: impl AsRef<str>) -> $name {
+                $name(Arc::from(s.as_ref()))
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
 
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
@@ -29,11 +56,11 @@ macro_rules! string_id {
     };
 }
 
-string_id!(
+shared_id!(
     /// A feed: a file, a stream, a port (`asterix:radar-lublin`, `ais:baltic-sat`).
     SourceId
 );
-string_id!(
+shared_id!(
     /// A sensor within a feed: an ASTERIX SAC/SIC (`sac25-sic3`), an AIS base station, a receiver.
     SensorId
 );

@@ -377,7 +377,7 @@ impl State {
     ) -> VesselStatic {
         VesselStatic {
             source: self.config.source.clone(),
-            sensor: SensorId(sensor),
+            sensor: SensorId::new(sensor),
             time: self.event_time(context, None),
             mmsi,
             imo: None,
@@ -421,7 +421,7 @@ impl State {
         }
         let observation = Observation {
             source: self.config.source.clone(),
-            sensor: SensorId(sensor),
+            sensor: SensorId::new(sensor),
             time: self.event_time(context, report.utc_second()),
             measurement: Measurement::Position {
                 // AIS carries no altitude: the vessel is on the sea surface,
