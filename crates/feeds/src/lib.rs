@@ -14,13 +14,13 @@ use std::fmt;
 
 use model::{Observation, SourceId, Time};
 
+pub mod ais;
+pub mod asterix;
 pub mod cot;
+pub mod limits;
+pub mod sbs;
 pub mod source;
 pub mod stix;
-pub mod limits;
-pub mod ais;
-pub mod sbs;
-pub mod asterix;
 
 /// Which wire format a decoder reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

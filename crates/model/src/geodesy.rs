@@ -46,7 +46,11 @@ pub struct Enu {
 
 impl Geodetic {
     pub const fn new(lat_deg: f64, lon_deg: f64, alt_m: f64) -> Geodetic {
-        Geodetic { lat_deg, lon_deg, alt_m }
+        Geodetic {
+            lat_deg,
+            lon_deg,
+            alt_m,
+        }
     }
 
     /// True when latitude, longitude and height are finite and in range.
@@ -99,7 +103,11 @@ impl Ecef {
         } else {
             self.z_m.abs() / sin_lat.abs() - n * (1.0 - WGS84_E2)
         };
-        Geodetic { lat_deg: lat.to_degrees(), lon_deg: lon.to_degrees(), alt_m: alt }
+        Geodetic {
+            lat_deg: lat.to_degrees(),
+            lon_deg: lon.to_degrees(),
+            alt_m: alt,
+        }
     }
 }
 
@@ -119,7 +127,14 @@ impl TangentPlane {
     pub fn new(origin: Geodetic) -> TangentPlane {
         let (sin_lat, cos_lat) = origin.lat_deg.to_radians().sin_cos();
         let (sin_lon, cos_lon) = origin.lon_deg.to_radians().sin_cos();
-        TangentPlane { origin, origin_ecef: origin.to_ecef(), sin_lat, cos_lat, sin_lon, cos_lon }
+        TangentPlane {
+            origin,
+            origin_ecef: origin.to_ecef(),
+            sin_lat,
+            cos_lat,
+            sin_lon,
+            cos_lon,
+        }
     }
 
     pub fn origin(&self) -> &Geodetic {
@@ -142,11 +157,9 @@ impl TangentPlane {
 
     pub fn enu_to_ecef(&self, v: &Enu) -> Ecef {
         Ecef {
-            x_m: self.origin_ecef.x_m - self.sin_lon * v.e_m
-                - self.sin_lat * self.cos_lon * v.n_m
+            x_m: self.origin_ecef.x_m - self.sin_lon * v.e_m - self.sin_lat * self.cos_lon * v.n_m
                 + self.cos_lat * self.cos_lon * v.u_m,
-            y_m: self.origin_ecef.y_m + self.cos_lon * v.e_m
-                - self.sin_lat * self.sin_lon * v.n_m
+            y_m: self.origin_ecef.y_m + self.cos_lon * v.e_m - self.sin_lat * self.sin_lon * v.n_m
                 + self.cos_lat * self.sin_lon * v.u_m,
             z_m: self.origin_ecef.z_m + self.cos_lat * v.n_m + self.sin_lat * v.u_m,
         }
@@ -162,7 +175,10 @@ impl TangentPlane {
 
     /// Rotates a vector (not a point) from ENU at this origin to ECEF axes.
     pub fn rotate_enu_to_ecef(&self, v: &Enu) -> Ecef {
-        let origin = TangentPlane { origin_ecef: Ecef::default(), ..*self };
+        let origin = TangentPlane {
+            origin_ecef: Ecef::default(),
+            ..*self
+        };
         origin.enu_to_ecef(v)
     }
 }

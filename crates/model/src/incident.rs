@@ -66,12 +66,27 @@ impl IncidentKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EvidenceItem {
-    Track { track: TrackId },
-    Detection { sensor: SensorId, time: Time, raw_digest: Digest },
-    Report { source: String, time: Time, text: String },
-    Stix { stix_id: String },
+    Track {
+        track: TrackId,
+    },
+    Detection {
+        sensor: SensorId,
+        time: Time,
+        raw_digest: Digest,
+    },
+    Report {
+        source: String,
+        time: Time,
+        text: String,
+    },
+    Stix {
+        stix_id: String,
+    },
     /// A fact derived by the method (crossing point, closest approach, ...).
-    Derived { name: String, value: String },
+    Derived {
+        name: String,
+        value: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

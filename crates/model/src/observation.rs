@@ -85,14 +85,25 @@ impl Observation {
     /// tracker rejects the rest with a named reason.
     pub fn is_finite(&self) -> bool {
         match &self.measurement {
-            Measurement::Polar { range_m, azimuth_deg, height_m, range_sigma_m, azimuth_sigma_deg } => {
+            Measurement::Polar {
+                range_m,
+                azimuth_deg,
+                height_m,
+                range_sigma_m,
+                azimuth_sigma_deg,
+            } => {
                 range_m.is_finite()
                     && azimuth_deg.is_finite()
                     && height_m.is_none_or(f64::is_finite)
                     && range_sigma_m.is_finite()
                     && azimuth_sigma_deg.is_finite()
             }
-            Measurement::Position { position, horizontal_sigma_m, vertical_sigma_m, velocity } => {
+            Measurement::Position {
+                position,
+                horizontal_sigma_m,
+                vertical_sigma_m,
+                velocity,
+            } => {
                 position.is_valid()
                     && horizontal_sigma_m.is_finite()
                     && vertical_sigma_m.is_none_or(f64::is_finite)

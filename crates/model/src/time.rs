@@ -26,9 +26,13 @@ pub struct Duration {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TimeError {
-    #[error("`{text}` is not an RFC 3339 UTC time (expected e.g. `2025-09-10T01:30:00Z`): {reason}")]
+    #[error(
+        "`{text}` is not an RFC 3339 UTC time (expected e.g. `2025-09-10T01:30:00Z`): {reason}"
+    )]
     Rfc3339 { text: String, reason: String },
-    #[error("`{text}` is not a duration (expected e.g. `90s`, `90m`, `4h`, `180d`, `1h 30m`): {reason}")]
+    #[error(
+        "`{text}` is not a duration (expected e.g. `90s`, `90m`, `4h`, `180d`, `1h 30m`): {reason}"
+    )]
     Duration { text: String, reason: String },
 }
 
@@ -40,7 +44,9 @@ impl Time {
     }
 
     pub fn from_unix_s_f64(unix_s: f64) -> Time {
-        Time { unix_us: (unix_s * 1e6).round() as i64 }
+        Time {
+            unix_us: (unix_s * 1e6).round() as i64,
+        }
     }
 
     pub fn unix_s_f64(self) -> f64 {
@@ -55,15 +61,23 @@ impl Time {
     /// Midnight UTC of the day containing `self`; ASTERIX and NMEA carry time of day only.
     pub fn start_of_day(self) -> Time {
         const DAY_US: i64 = 86_400 * 1_000_000;
-        Time { unix_us: self.unix_us.div_euclid(DAY_US) * DAY_US }
+        Time {
+            unix_us: self.unix_us.div_euclid(DAY_US) * DAY_US,
+        }
     }
 
     pub fn parse_rfc3339(text: &str) -> Result<Time, TimeError> {
         let parsed =
             time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-                .map_err(|e| TimeError::Rfc3339 { text: text.to_owned(), reason: e.to_string() })?;
+                .map_err(|e| TimeError::Rfc3339 {
+                    text: text.to_owned(),
+                    reason: e.to_string(),
+                })?;
         let unix_us = i64::try_from(parsed.unix_timestamp_nanos() / 1000).map_err(|_| {
-            TimeError::Rfc3339 { text: text.to_owned(), reason: "out of range".to_owned() }
+            TimeError::Rfc3339 {
+                text: text.to_owned(),
+                reason: "out of range".to_owned(),
+            }
         })?;
         Ok(Time { unix_us })
     }
@@ -129,7 +143,9 @@ impl Duration {
         Duration::from_secs(d * 86_400)
     }
     pub fn from_secs_f64(s: f64) -> Duration {
-        Duration { us: (s * 1e6).round() as i64 }
+        Duration {
+            us: (s * 1e6).round() as i64,
+        }
     }
     pub fn as_secs_f64(self) -> f64 {
         self.us as f64 * 1e-6
@@ -138,7 +154,10 @@ impl Duration {
     /// Parses `90s`, `90m`, `4h`, `180d`, `2w`, `1h 30m` (humantime's grammar).
     /// A bare number is refused: a duration without a unit is a bug waiting.
     pub fn parse(text: &str) -> Result<Duration, TimeError> {
-        let err = |reason: &str| TimeError::Duration { text: text.to_owned(), reason: reason.into() };
+        let err = |reason: &str| TimeError::Duration {
+            text: text.to_owned(),
+            reason: reason.into(),
+        };
         if text.trim().chars().all(|c| c.is_ascii_digit()) {
             return Err(err("a unit is required (s, m, h, d, w)"));
         }
@@ -193,21 +212,27 @@ impl<'de> Deserialize<'de> for Duration {
 impl Add<Duration> for Time {
     type Output = Time;
     fn add(self, d: Duration) -> Time {
-        Time { unix_us: self.unix_us + d.us }
+        Time {
+            unix_us: self.unix_us + d.us,
+        }
     }
 }
 
 impl Sub<Duration> for Time {
     type Output = Time;
     fn sub(self, d: Duration) -> Time {
-        Time { unix_us: self.unix_us - d.us }
+        Time {
+            unix_us: self.unix_us - d.us,
+        }
     }
 }
 
 impl Sub<Time> for Time {
     type Output = Duration;
     fn sub(self, other: Time) -> Duration {
-        Duration { us: self.unix_us - other.unix_us }
+        Duration {
+            us: self.unix_us - other.unix_us,
+        }
     }
 }
 
@@ -224,7 +249,11 @@ mod tests {
 
     #[test]
     fn rfc3339_round_trip() {
-        for text in ["2025-09-10T01:30:00Z", "2025-09-10T01:30:00.250Z", "1969-12-31T23:59:59.000001Z"] {
+        for text in [
+            "2025-09-10T01:30:00Z",
+            "2025-09-10T01:30:00.250Z",
+            "1969-12-31T23:59:59.000001Z",
+        ] {
             let t = Time::parse_rfc3339(text).unwrap();
             assert_eq!(t.to_string(), text);
         }

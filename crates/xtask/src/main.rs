@@ -25,23 +25,49 @@ struct Venv {
 }
 
 const VENVS: &[Venv] = &[
-    Venv { name: "peers", packages: &["geojson==3.3.0"] },
+    Venv {
+        name: "peers",
+        packages: &["geojson==3.3.0"],
+    },
     // CoT and STIX peers (crates/feeds): a real TAK client's XML-to-protobuf and the
     // OASIS validator and library.
-    Venv { name: "cot", packages: &["pytak==7.6.1", "takproto==3.0.1"] },
-    Venv { name: "stix", packages: &["stix2==3.0.2", "stix2-validator==3.2.0"] },
+    Venv {
+        name: "cot",
+        packages: &["pytak==7.6.1", "takproto==3.0.1"],
+    },
+    Venv {
+        name: "stix",
+        packages: &["stix2==3.0.2", "stix2-validator==3.2.0"],
+    },
     // ASTERIX peers (crates/feeds): both install a top-level `asterix` module, so each
     // has its own venv. asterix_decoder (C++, GPL) decodes; libasterix (pure Python) encodes too.
-    Venv { name: "asterix-gpl", packages: &["asterix_decoder==0.7.11"] },
-    Venv { name: "libasterix", packages: &["libasterix==0.36.3"] },
+    Venv {
+        name: "asterix-gpl",
+        packages: &["asterix_decoder==0.7.11"],
+    },
+    Venv {
+        name: "libasterix",
+        packages: &["libasterix==0.36.3"],
+    },
     // AIS peers (crates/feeds): pyais decodes and encodes; libais is a second decoder.
-    Venv { name: "ais", packages: &["pyais==3.3.1"] },
-    Venv { name: "libais", packages: &["libais==0.17"] },
+    Venv {
+        name: "ais",
+        packages: &["pyais==3.3.1"],
+    },
+    Venv {
+        name: "libais",
+        packages: &["libais==0.17"],
+    },
     // Stone Soup, the tracking anchor (crates/fusion/bench/stonesoup): the versions its
     // reference figures were measured with.
     Venv {
         name: "stonesoup",
-        packages: &["stonesoup==1.9.1", "numpy==2.4.6", "scipy==1.17.1", "rtree==1.4.1"],
+        packages: &[
+            "stonesoup==1.9.1",
+            "numpy==2.4.6",
+            "scipy==1.17.1",
+            "rtree==1.4.1",
+        ],
     },
 ];
 
@@ -52,7 +78,10 @@ const DEBIAN: &[(&str, &str)] = &[
     // Go's sumdb note and tlog packages check the ledger's checkpoints, tiles and proofs
     // (crates/ledger, built in GOPATH mode from the Debian source tree, no network).
     ("golang-go", "/usr/bin/go"),
-    ("golang-golang-x-mod-dev", "/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog"),
+    (
+        "golang-golang-x-mod-dev",
+        "/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog",
+    ),
     // Headless Chromium for the page's browser test (crates/server, driven by playwright-core).
     ("chromium", "/usr/bin/chromium"),
 ];
@@ -72,7 +101,11 @@ fn main() -> Result<()> {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("crates/xtask").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/xtask")
+        .to_path_buf()
 }
 
 fn install_peers(root: &Path) -> Result<()> {
@@ -86,8 +119,14 @@ fn install_peers(root: &Path) -> Result<()> {
         if std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
             continue;
         }
-        eprintln!("xtask: installing peers `{}`: {}", venv.name, venv.packages.join(" "));
-        run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&dir))?;
+        eprintln!(
+            "xtask: installing peers `{}`: {}",
+            venv.name,
+            venv.packages.join(" ")
+        );
+        run(Command::new("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&dir))?;
         run(Command::new(dir.join("bin/pip"))
             .args(["install", "--quiet", "--disable-pip-version-check"])
             .args(venv.packages))?;
@@ -119,7 +158,9 @@ fn run_tests(root: &Path) -> Result<()> {
     // test says "skipped".
     if Command::new("npm").arg("--version").output().is_ok() {
         let web = root.join("web");
-        run(Command::new("npm").current_dir(web).args(["ci", "--no-audit", "--no-fund"]))?;
+        run(Command::new("npm")
+            .current_dir(web)
+            .args(["ci", "--no-audit", "--no-fund"]))?;
     }
     run(Command::new(env!("CARGO"))
         .current_dir(root)
@@ -129,7 +170,9 @@ fn run_tests(root: &Path) -> Result<()> {
 
 fn run(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
-    let status = cmd.status().with_context(|| format!("could not start {shown}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {shown}"))?;
     if !status.success() {
         bail!("{shown} failed with {status}");
     }

@@ -226,8 +226,12 @@ impl Framer {
         // Parse only up to the first `</event…>`: what the parser sees must not
         // depend on how much of the stream has arrived, or the verdict on a
         // malformed event would change with the chunking.
-        let closing = find(rest, b"</event")
-            .and_then(|at| rest[at..].iter().position(|&b| b == b'>').map(|gt| at + gt + 1));
+        let closing = find(rest, b"</event").and_then(|at| {
+            rest[at..]
+                .iter()
+                .position(|&b| b == b'>')
+                .map(|gt| at + gt + 1)
+        });
         let slice = match closing {
             Some(end) => &rest[..end],
             None if finishing || rest.len() > cot_event_bytes_max => rest,

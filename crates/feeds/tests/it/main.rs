@@ -1,7 +1,7 @@
 //! The feeds integration tests: one binary, one module per format.
 
 mod ais;
-mod sbs;
-mod cot;
-mod stix;
 mod asterix;
+mod cot;
+mod sbs;
+mod stix;
