@@ -360,13 +360,7 @@ fn vessels_of(dir: &Path) -> Result<Vec<TruthVessel>> {
 fn fuse(mut observations: Vec<Observation>, sensors: &[ManifestSensor]) -> Vec<Track> {
     observations.sort_by_key(|o| o.time);
     let config = PictureConfig {
-        sensors: sensors
-            .iter()
-            .map(|s| SensorConfig {
-                id: SensorId::new(&s.id),
-                position: s.position,
-            })
-            .collect(),
+        sensors: sensors.iter().flat_map(sensor_configs).collect(),
         ..Default::default()
     };
     let mut picture = Picture::new(config);
@@ -385,6 +379,23 @@ fn fuse(mut observations: Vec<Observation>, sensors: &[ManifestSensor]) -> Vec<T
     out.sort_by_key(|t| (t.time, t.id));
     out.dedup_by_key(|t| (t.time, t.id));
     out
+}
+
+/// A manifest sensor under its own id and, for ASTERIX sources, under the
+/// `sac<SAC>-sic<SIC>` id the decoder gives its observations.
+fn sensor_configs(s: &ManifestSensor) -> Vec<SensorConfig> {
+    let mut v = vec![SensorConfig {
+        id: SensorId::new(&s.id),
+        position: s.position,
+    }];
+    let n = |k: &str| s.parameters.get(k).and_then(serde_json::Value::as_u64);
+    if let (Some(sac), Some(sic)) = (n("sac"), n("sic")) {
+        v.push(SensorConfig {
+            id: SensorId::new(format!("sac{sac}-sic{sic}")),
+            position: s.position,
+        });
+    }
+    v
 }
 
 fn run_score(args: &Args, geography: &Geography) -> Result<ExitCode> {
