@@ -22,41 +22,46 @@ use anyhow::{Context, Result, bail};
 struct Venv {
     name: &'static str,
     packages: &'static [&'static str],
+    /// False for peers only a hand-run benchmark uses: `cargo xtask peers` installs
+    /// them, `cargo xtask test` (and so CI) does not spend time on them.
+    tests_use: bool,
 }
 
 const VENVS: &[Venv] = &[
-    Venv {
-        name: "peers",
-        packages: &["geojson==3.3.0"],
-    },
     // CoT and STIX peers (crates/feeds): a real TAK client's XML-to-protobuf and the
     // OASIS validator and library.
     Venv {
         name: "cot",
         packages: &["pytak==7.6.1", "takproto==3.0.1"],
+        tests_use: true,
     },
     Venv {
         name: "stix",
         packages: &["stix2==3.0.2", "stix2-validator==3.2.0"],
+        tests_use: true,
     },
     // ASTERIX peers (crates/feeds): both install a top-level `asterix` module, so each
     // has its own venv. asterix_decoder (C++, GPL) decodes; libasterix (pure Python) encodes too.
     Venv {
         name: "asterix-gpl",
         packages: &["asterix_decoder==0.7.11"],
+        tests_use: true,
     },
     Venv {
         name: "libasterix",
         packages: &["libasterix==0.36.3"],
+        tests_use: false,
     },
     // AIS peers (crates/feeds): pyais decodes and encodes; libais is a second decoder.
     Venv {
         name: "ais",
         packages: &["pyais==3.3.1"],
+        tests_use: true,
     },
     Venv {
         name: "libais",
         packages: &["libais==0.17"],
+        tests_use: true,
     },
     // Stone Soup, the tracking anchor (crates/fusion/bench/stonesoup): the versions its
     // reference figures were measured with.
@@ -68,6 +73,7 @@ const VENVS: &[Venv] = &[
             "scipy==1.17.1",
             "rtree==1.4.1",
         ],
+        tests_use: false,
     },
 ];
 
@@ -90,10 +96,10 @@ fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
     let root = workspace_root();
     match task.as_str() {
-        "peers" => install_peers(&root),
+        "peers" => install_peers(&root, true),
         "zones" => zones::run(&root),
         "test" => {
-            install_peers(&root)?;
+            install_peers(&root, false)?;
             run_tests(&root)
         }
         other => bail!("unknown task `{other}`: expected `test`, `peers` or `zones`"),
@@ -108,11 +114,13 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn install_peers(root: &Path) -> Result<()> {
+/// Installs the Debian packages and the peers' venvs; `all` adds those only
+/// benchmarks use.
+fn install_peers(root: &Path, all: bool) -> Result<()> {
     install_debian()?;
     let peers_dir = root.join("target/peers");
     std::fs::create_dir_all(&peers_dir)?;
-    for venv in VENVS {
+    for venv in VENVS.iter().filter(|venv| all || venv.tests_use) {
         let dir = peers_dir.join(venv.name);
         let stamp = dir.join(".installed");
         let wanted = venv.packages.join("\n");
