@@ -333,6 +333,14 @@ fn load_dir(dir: &Path, truth_tracks: bool, config: &mut Config) -> Result<DirRu
     })
 }
 
+/// `vessels.json`: object id, MMSI, callsign, AIS silence (from, until).
+type VesselRow = (
+    String,
+    Option<u32>,
+    Option<String>,
+    Option<(Time, Option<Time>)>,
+);
+
 /// The scenario's vessels (MMSI, callsign, AIS silence) from the copy of the scenario
 /// that `--score` writes beside the output (`vessels.json`).
 fn vessels_of(dir: &Path) -> Result<Vec<TruthVessel>> {
@@ -340,12 +348,7 @@ fn vessels_of(dir: &Path) -> Result<Vec<TruthVessel>> {
     let Ok(text) = fs::read_to_string(&path) else {
         return Ok(Vec::new());
     };
-    let raw: Vec<(
-        String,
-        Option<u32>,
-        Option<String>,
-        Option<(Time, Option<Time>)>,
-    )> = serde_json::from_str(&text)?;
+    let raw: Vec<VesselRow> = serde_json::from_str(&text)?;
     Ok(raw
         .into_iter()
         .map(|(object, mmsi, callsign, ais_off)| TruthVessel {
