@@ -267,7 +267,7 @@ fn parse_keys(
         .map(|k| VerifierKey::parse("--witness-key", k))
         .collect::<ledger::Result<Vec<_>>>()?;
     let quorum = quorum.unwrap_or(witnesses.len());
-    Ok(TrustedKeys::new(log, witnesses, quorum).context("--key, --witness-key, --quorum")?)
+    TrustedKeys::new(log, witnesses, quorum).context("--key, --witness-key, --quorum")
 }
 
 /// Verification failures exit 1; unreadable input (a missing folder, a bad flag) exits 2.
