@@ -84,7 +84,32 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `println!` panics when stdout is a pipe the reader closed (`guarantor track | head`).
+    // That is the reader's choice, not a fault: end quietly with the shell's SIGPIPE status,
+    // as other Unix tools do, and let every other panic through unchanged.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !info.payload_as_str().is_some_and(is_broken_pipe) {
+            default_hook(info);
+        }
+    }));
+    match std::panic::catch_unwind(|| run(Cli::parse())) {
+        Ok(code) => code,
+        Err(payload) if payload_text(&*payload).is_some_and(is_broken_pipe) => ExitCode::from(141),
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
+}
+
+fn payload_text(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    (payload.downcast_ref::<String>().map(String::as_str))
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+}
+
+fn is_broken_pipe(message: &str) -> bool {
+    message.starts_with("failed printing to stdout") && message.contains("Broken pipe")
+}
+
+fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Version => cmd::version::run(),
         Command::Check { pact, format } => cmd::check::run(&pact, format),
