@@ -145,7 +145,12 @@ fn clause(inputs: &Inputs, party: &str, asset: &str, needed: u32, at: model::Tim
         out.state = Backing::Unbacked;
         out.reason = format!(
             "{party} needs {needed} {asset}; {} in place ({committed} committed by this date)",
-            in_place.floor()
+            // A stock drawn down to nothing can sum to -0.0; say 0.
+            if in_place < 1.0 {
+                0.0
+            } else {
+                in_place.floor()
+            }
         );
         return out;
     }
