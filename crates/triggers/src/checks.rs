@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::engine::{FastMap, Key};
+
 use geo::{Intersects, MultiPolygon, Point};
 use model::incident::FieldValue;
 use model::{Incident, IncidentId};
@@ -72,18 +74,14 @@ pub(crate) struct Check<'a> {
 
 impl Check<'_> {
     /// Why the measure must not be issued, if it must not.
-    pub fn breach(
-        &self,
-        geometry: &Geometry,
-        facts: &HashMap<IncidentId, Facts>,
-    ) -> Option<String> {
+    pub fn breach(&self, geometry: &Geometry, facts: &FastMap<Key, Facts>) -> Option<String> {
         if self.measure.kind != MeasureKind::Military {
             return None;
         }
         let known: Vec<&Facts> = self
             .incidents
             .iter()
-            .filter_map(|id| facts.get(id))
+            .filter_map(|id| facts.get(id.as_str()))
             .collect();
         let placed: Vec<(f64, f64)> = known.iter().filter_map(|f| f.lon_lat).collect();
         let targets: Vec<(f64, f64)> = placed

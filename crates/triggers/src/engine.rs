@@ -1,6 +1,7 @@
 //! The engine: incidents and commands in, records out, in event time.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
 
 use model::{Digest, Duration, Incident, IncidentId, Time};
 use pact::CompiledPact;
@@ -15,6 +16,50 @@ use crate::record::{
 };
 use crate::review::{DailyCounts, hold_review};
 use crate::window::{Entry, Window, WindowKind};
+
+/// An incident id interned once when the incident is accepted: every window,
+/// set and queue it enters afterwards clones a pointer, not a string.
+pub(crate) type Key = Arc<str>;
+/// Hash containers for ids. Only looked up, never iterated for output, so the
+/// per-process seed does not reach the records.
+pub(crate) type FastMap<K, V> = foldhash::HashMap<K, V>;
+pub(crate) type FastSet<K> = foldhash::HashSet<K>;
+
+/// A trigger with its indicator ids resolved to indices, once, at start.
+#[derive(Debug)]
+enum Cond {
+    /// `None`: an id the pact does not define (never holds).
+    Indicator(Option<usize>),
+    Any(Vec<Cond>),
+    All(Vec<Cond>),
+    Not(Box<Cond>),
+}
+
+impl Cond {
+    fn of(trigger: &Trigger, index_of: &dyn Fn(&str) -> Option<usize>) -> Cond {
+        match trigger {
+            Trigger::Indicator(id) => Cond::Indicator(index_of(id)),
+            Trigger::Any { any } => Cond::Any(any.iter().map(|t| Cond::of(t, index_of)).collect()),
+            Trigger::All { all } => Cond::All(all.iter().map(|t| Cond::of(t, index_of)).collect()),
+            Trigger::Not { not } => Cond::Not(Box::new(Cond::of(not, index_of))),
+        }
+    }
+}
+
+/// The last time an indicator was met, without the ids of its window: an
+/// indicator that keeps holding is met by every incident, and the full
+/// `IndicatorMet` is built only when a record needs it (`materialize`).
+#[derive(Debug, Clone)]
+struct LastMet {
+    at: Time,
+    window_start: Time,
+    window_end: Time,
+    count: u32,
+    sum: Option<f64>,
+    watermark: Time,
+    late: bool,
+    completed_by: Key,
+}
 
 /// How the engine reads time and windows. Passed explicitly; no setters.
 #[derive(Debug, Clone)]
@@ -83,24 +128,29 @@ enum Timer {
 struct IndicatorState {
     window: Window,
     /// The last time the indicator was met, with its window.
-    last_met: Option<IndicatorMet>,
+    last_met: Option<LastMet>,
+    /// The rungs whose trigger (`.1`) or escalation condition (`.2`) names
+    /// this indicator, in ladder order.
+    rungs: Vec<(usize, bool, bool)>,
     /// Summed field, for `sum` thresholds.
     sum_field: Option<String>,
     count_min: Option<u32>,
     sum_min: Option<f64>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct RungState {
     n_activations: u32,
     /// The open activation (index into `activations`), if any.
     open: Option<usize>,
     pending_decision: bool,
-    used: HashSet<IncidentId>,
-    used_order: VecDeque<IncidentId>,
+    used: FastSet<Key>,
+    used_order: VecDeque<Key>,
     /// Indicator indices the trigger names, and the escalation condition's.
     trigger_indicators: Vec<usize>,
     condition_indicators: Vec<usize>,
+    trigger: Cond,
+    condition: Option<Cond>,
     rule_hash: String,
 }
 
@@ -113,7 +163,7 @@ struct OpenActivation {
     closed: bool,
     positions: BTreeMap<String, Position>,
     consultation_closed: bool,
-    incidents: HashSet<IncidentId>,
+    incidents: FastSet<Key>,
 }
 
 #[derive(Debug)]
@@ -131,8 +181,8 @@ pub struct Engine {
     effective: Time,
     sunset: Option<Time>,
     geometry: Geometry,
-    zone_ids: HashSet<String>,
-    site_ids: HashSet<String>,
+    zone_ids: FastSet<String>,
+    site_ids: FastSet<String>,
     indicators: Vec<IndicatorState>,
     rungs: Vec<RungState>,
     activations: Vec<OpenActivation>,
@@ -142,11 +192,14 @@ pub struct Engine {
     watermark: Option<Time>,
     daily: DailyCounts,
     /// Where and what each counted incident was, for the measures' checks.
-    facts: HashMap<IncidentId, checks::Facts>,
-    facts_order: VecDeque<IncidentId>,
-    /// Incident ids already counted: a duplicate (at-least-once delivery) is skipped.
-    seen: HashSet<IncidentId>,
-    seen_order: VecDeque<IncidentId>,
+    facts: FastMap<Key, checks::Facts>,
+    facts_order: VecDeque<Key>,
+    /// Incident ids already counted: a duplicate (at-least-once delivery) is
+    /// skipped. The interned id of each incident is the one held here.
+    seen: FastSet<Key>,
+    seen_order: VecDeque<Key>,
+    /// A batch's predicate results, `incident × indicator`; kept to reuse its memory.
+    admitted: Vec<Result<bool, String>>,
     out: Vec<Record>,
 }
 
@@ -154,19 +207,20 @@ impl Engine {
     pub fn new(pact: CompiledPact, config: Config) -> Engine {
         let effective = config.effective_override.unwrap_or(pact.effective);
         let sunset = pact.reviews.iter().filter_map(|r| r.review.sunset).min();
-        let indicators = pact
+        let mut indicators: Vec<IndicatorState> = pact
             .indicators
             .iter()
             .map(|i| IndicatorState {
                 window: Window::new(config.windows, i.threshold.within, effective),
                 last_met: None,
+                rungs: Vec::new(),
                 sum_field: i.threshold.sum.clone(),
                 count_min: i.threshold.count,
                 sum_min: i.threshold.at_least,
             })
             .collect();
         let index_of = |id: &str| pact.indicators.iter().position(|i| i.id == id);
-        let rungs = pact
+        let rungs: Vec<RungState> = pact
             .ladder
             .iter()
             .map(|r| {
@@ -179,13 +233,37 @@ impl Engine {
                     named(when, &mut |id| condition_indicators.extend(index_of(id)));
                 }
                 RungState {
+                    n_activations: 0,
+                    open: None,
+                    pending_decision: false,
+                    used: FastSet::default(),
+                    used_order: VecDeque::new(),
                     rule_hash: rule_hash(&pact, r),
+                    trigger: Cond::of(&r.trigger, &index_of),
+                    condition: r
+                        .escalation
+                        .as_ref()
+                        .and_then(|e| e.when.as_ref())
+                        .map(|w| Cond::of(w, &index_of)),
                     trigger_indicators,
                     condition_indicators,
-                    ..RungState::default()
                 }
             })
             .collect();
+        for (indicator_idx, state) in indicators.iter_mut().enumerate() {
+            state.rungs = rungs
+                .iter()
+                .enumerate()
+                .map(|(rung, r)| {
+                    (
+                        rung,
+                        r.trigger_indicators.contains(&indicator_idx),
+                        r.condition_indicators.contains(&indicator_idx),
+                    )
+                })
+                .filter(|&(_, t, c)| t || c)
+                .collect();
+        }
         let mut engine = Engine {
             geometry: Geometry::new(&pact),
             zone_ids: pact.zones.iter().map(|z| z.id.clone()).collect(),
@@ -200,10 +278,11 @@ impl Engine {
             timer_seq: 0,
             watermark: None,
             daily: DailyCounts::default(),
-            facts: HashMap::new(),
+            facts: FastMap::default(),
             facts_order: VecDeque::new(),
-            seen: HashSet::new(),
+            seen: FastSet::default(),
             seen_order: VecDeque::new(),
+            admitted: Vec::new(),
             out: Vec::new(),
             config,
             pact,
@@ -229,24 +308,28 @@ impl Engine {
     /// Processes a batch of incidents in order; returns the records they caused.
     pub fn process(&mut self, incidents: &[Incident]) -> Vec<Record> {
         let n_indicators = self.pact.indicators.len();
+        // A record or so per incident is usual (recurrences, diagnostics): reserving
+        // spares most regrowth copies of a large enum (a twentieth of the profile);
+        // capped so a huge batch does not reserve for records it may never make.
+        self.out.reserve(incidents.len().min(4096));
         // Predicates are pure: evaluate the batch's in parallel into fixed slots, so
         // the result is the same whatever the thread count. Decisions stay in order.
-        let admitted: Vec<Result<bool, String>> =
-            if incidents.len() >= self.config.parallel_batch_min {
+        let mut admitted = std::mem::take(&mut self.admitted);
+        admitted.clear();
+        if incidents.len() >= self.config.parallel_batch_min {
+            admitted.par_extend(
                 incidents
                     .par_iter()
-                    .flat_map_iter(|inc| self.admits_all(inc))
-                    .collect()
-            } else {
-                incidents
-                    .iter()
-                    .flat_map(|inc| self.admits_all(inc))
-                    .collect()
-            };
+                    .flat_map_iter(|inc| self.admits_all(inc)),
+            );
+        } else {
+            admitted.extend(incidents.iter().flat_map(|inc| self.admits_all(inc)));
+        }
         for (incident_idx, incident) in incidents.iter().enumerate() {
             let slots = &admitted[incident_idx * n_indicators..(incident_idx + 1) * n_indicators];
             self.process_one(incident, slots);
         }
+        self.admitted = admitted;
         std::mem::take(&mut self.out)
     }
 
@@ -478,28 +561,26 @@ impl Engine {
     }
 
     fn process_one(&mut self, incident: &Incident, admitted: &[Result<bool, String>]) {
-        if self.seen.contains(&incident.id) {
+        if self.seen.contains(incident.id.as_str()) {
             return;
         }
         let Some(late) = self.accept_time(incident) else {
             return;
         };
-        self.seen.insert(incident.id.clone());
-        self.seen_order.push_back(incident.id.clone());
+        let key: Key = Arc::from(incident.id.as_str());
+        self.seen.insert(key.clone());
+        self.seen_order.push_back(key.clone());
         if self.seen_order.len() > limits::seen_max
             && let Some(old) = self.seen_order.pop_front()
         {
             self.seen.remove(&old);
         }
         self.advance_to(incident.time);
-        let unknown_zones: Vec<&String> = incident
-            .zones
-            .iter()
-            .filter(|z| !self.zone_ids.contains(*z))
-            .collect();
-        for zone in unknown_zones {
-            let reason = Reason::UnknownZone { zone: zone.clone() };
-            self.diagnose(incident.time, incident, reason);
+        for zone in &incident.zones {
+            if !self.zone_ids.contains(zone) {
+                let reason = Reason::UnknownZone { zone: zone.clone() };
+                self.diagnose(incident.time, incident, reason);
+            }
         }
         if let Some(site) = &incident.infrastructure
             && !self.site_ids.contains(site)
@@ -512,11 +593,11 @@ impl Engine {
         }
         self.daily.count(incident.time, incident.kind);
         if admitted.iter().any(|a| matches!(a, Ok(true))) {
-            self.remember_facts(incident);
+            self.remember_facts(&key, incident);
         }
         for (indicator_idx, admit) in admitted.iter().enumerate() {
             match admit {
-                Ok(true) => self.count(indicator_idx, incident, late),
+                Ok(true) => self.count(indicator_idx, incident, &key, late),
                 Ok(false) => {}
                 Err(message) => {
                     let reason = Reason::PredicateFailed {
@@ -530,7 +611,7 @@ impl Engine {
     }
 
     /// Adds an admitted incident to an indicator's window and acts if it completes it.
-    fn count(&mut self, indicator_idx: usize, incident: &Incident, late: bool) {
+    fn count(&mut self, indicator_idx: usize, incident: &Incident, key: &Key, late: bool) {
         let watermark = self.watermark.unwrap_or(incident.time);
         let state = &mut self.indicators[indicator_idx];
         let value = match &state.sum_field {
@@ -543,7 +624,7 @@ impl Engine {
         };
         let (at_idx, overflowed) = state.window.insert(Entry {
             time: incident.time,
-            id: incident.id.clone(),
+            id: key.clone(),
             value,
         });
         let horizon = watermark - self.config.allowed_lateness;
@@ -582,45 +663,50 @@ impl Engine {
         let Some((span, count, sum)) = met else {
             return;
         };
-        let record = IndicatorMet {
-            indicator: self.pact.indicators[indicator_idx].id.clone(),
-            at: span.end.min(incident.time.max(span.end)),
+        let at = span.end.min(incident.time.max(span.end));
+        let was_holding = self.holds_at(indicator_idx, at);
+        self.indicators[indicator_idx].last_met = Some(LastMet {
+            at,
             window_start: span.start,
             window_end: span.end,
             count,
             sum,
             watermark,
             late,
-            // Filled in only when a record needs them (see `materialize`): the hot
-            // path of an indicator that keeps holding copies no ids.
-            incidents: Vec::new(),
-            completed_by: incident.id.clone(),
-        };
-        let at = record.at;
-        let was_holding = self.holds_at(indicator_idx, at);
-        self.indicators[indicator_idx].last_met = Some(record);
+            completed_by: key.clone(),
+        });
         if !was_holding && let Some(full) = self.materialize(indicator_idx) {
             self.out.push(Record::IndicatorMet(full));
         }
-        self.on_met(indicator_idx, at, &incident.id);
+        self.on_met(indicator_idx, at, key);
     }
 
     /// The last met record of an indicator with the incidents of its window
     /// (the latest `limits::activation_incidents_max`, oldest first).
     fn materialize(&self, indicator_idx: usize) -> Option<IndicatorMet> {
         let state = &self.indicators[indicator_idx];
-        let mut met = state.last_met.clone()?;
-        let span = state.window.span_at(met.window_end);
+        let last = state.last_met.as_ref()?;
+        let span = state.window.span_at(last.window_end);
         let lo = span
             .lo
             .max(span.hi.saturating_sub(limits::activation_incidents_max));
-        met.incidents = state
-            .window
-            .entries
-            .range(lo..span.hi)
-            .map(|e| e.id.clone())
-            .collect();
-        Some(met)
+        Some(IndicatorMet {
+            indicator: self.pact.indicators[indicator_idx].id.clone(),
+            at: last.at,
+            window_start: last.window_start,
+            window_end: last.window_end,
+            count: last.count,
+            sum: last.sum,
+            watermark: last.watermark,
+            late: last.late,
+            incidents: state
+                .window
+                .entries
+                .range(lo..span.hi)
+                .map(|e| IncidentId::new(&*e.id))
+                .collect(),
+            completed_by: IncidentId::new(&*last.completed_by),
+        })
     }
 
     /// Whether an indicator holds at `t`: it was met within its window before `t`.
@@ -632,17 +718,12 @@ impl Engine {
             .is_some_and(|m| m.at <= t && t - m.at < within)
     }
 
-    fn trigger_holds(&self, trigger: &Trigger, t: Time) -> bool {
+    fn trigger_holds(&self, trigger: &Cond, t: Time) -> bool {
         match trigger {
-            Trigger::Indicator(id) => self
-                .pact
-                .indicators
-                .iter()
-                .position(|i| &i.id == id)
-                .is_some_and(|idx| self.holds_at(idx, t)),
-            Trigger::Any { any } => any.iter().any(|x| self.trigger_holds(x, t)),
-            Trigger::All { all } => all.iter().all(|x| self.trigger_holds(x, t)),
-            Trigger::Not { not } => !self.trigger_holds(not, t),
+            Cond::Indicator(idx) => idx.is_some_and(|idx| self.holds_at(idx, t)),
+            Cond::Any(any) => any.iter().any(|x| self.trigger_holds(x, t)),
+            Cond::All(all) => all.iter().all(|x| self.trigger_holds(x, t)),
+            Cond::Not(not) => !self.trigger_holds(not, t),
         }
     }
 
@@ -656,27 +737,26 @@ impl Engine {
             .collect()
     }
 
-    fn on_met(&mut self, indicator_idx: usize, at: Time, completed_by: &IncidentId) {
-        for rung in 0..self.rungs.len() {
-            if self.rungs[rung].trigger_indicators.contains(&indicator_idx)
-                && self.trigger_holds(&self.pact.ladder[rung].trigger, at)
-            {
+    fn on_met(&mut self, indicator_idx: usize, at: Time, completed_by: &Key) {
+        for i in 0..self.indicators[indicator_idx].rungs.len() {
+            let (rung, in_trigger, in_condition) = self.indicators[indicator_idx].rungs[i];
+            if in_trigger && self.trigger_holds(&self.rungs[rung].trigger, at) {
                 self.rung_triggered(rung, at, completed_by);
             }
-            if self.rungs[rung]
-                .condition_indicators
-                .contains(&indicator_idx)
-            {
+            if in_condition {
                 self.check_condition(rung, at);
             }
         }
     }
 
-    fn rung_triggered(&mut self, rung: usize, at: Time, completed_by: &IncidentId) {
+    fn rung_triggered(&mut self, rung: usize, at: Time, completed_by: &Key) {
         if let Some(open) = self.rungs[rung].open {
             // The incident that completed the indicator is the recurrence: the
             // rest of the window was seen before.
-            self.recurred(open, at, &BTreeSet::from([completed_by.clone()]));
+            self.recurred(open, at, completed_by);
+            return;
+        }
+        if self.rungs[rung].pending_decision {
             return;
         }
         let met = self.met_behind(rung, at);
@@ -685,7 +765,7 @@ impl Engine {
             .flat_map(|m| m.incidents.iter().cloned())
             .collect();
         let state = &self.rungs[rung];
-        if state.pending_decision || incidents.iter().all(|id| state.used.contains(id)) {
+        if incidents.iter().all(|id| state.used.contains(id.as_str())) {
             // The same incidents never activate the same rung twice.
             return;
         }
@@ -699,7 +779,7 @@ impl Engine {
                 response.from_phase.as_deref().unwrap_or("")
             );
             self.refuse(at, what);
-            self.remember_used(rung, incidents.iter().cloned());
+            self.remember_used(rung, incidents.iter());
             return;
         }
         match self.pact.activation.mode {
@@ -740,25 +820,21 @@ impl Engine {
         Some(self.effective + milestone.from)
     }
 
-    fn recurred(&mut self, open: usize, at: Time, incidents: &BTreeSet<IncidentId>) {
+    fn recurred(&mut self, open: usize, at: Time, incident: &Key) {
         let activation = &mut self.activations[open];
-        let fresh: Vec<IncidentId> = incidents
-            .iter()
-            .filter(|id| !activation.incidents.contains(*id))
-            .cloned()
-            .collect();
-        if fresh.is_empty() {
+        // Bounded: past `used_incidents_max` a recurrence is still recorded, its id not kept.
+        if activation.incidents.len() < limits::used_incidents_max {
+            if !activation.incidents.insert(incident.clone()) {
+                return;
+            }
+        } else if activation.incidents.contains(incident) {
             return;
         }
         activation.last_held = activation.last_held.max(at);
-        // Bounded: past `used_incidents_max` a recurrence is still recorded, its id not kept.
-        if activation.incidents.len() < limits::used_incidents_max {
-            activation.incidents.extend(fresh.iter().cloned());
-        }
         let rung = activation.rung;
         let id = activation.record.id.clone();
-        let escalation = self.pact.ladder[rung].escalation.clone();
-        let due = escalation
+        let due = self.pact.ladder[rung]
+            .escalation
             .as_ref()
             .is_some_and(|e| at >= self.activations[open].record.at + e.after);
         if due && !self.activations[open].escalated {
@@ -768,7 +844,7 @@ impl Engine {
                 at,
                 kind: ChangeKind::Recurred {
                     activation: id,
-                    incidents: fresh,
+                    incidents: vec![IncidentId::new(&**incident)],
                 },
             }));
         }
@@ -778,14 +854,10 @@ impl Engine {
         let Some(open) = self.rungs[rung].open else {
             return;
         };
-        let Some(when) = self.pact.ladder[rung]
-            .escalation
-            .as_ref()
-            .and_then(|e| e.when.clone())
-        else {
+        let Some(when) = &self.rungs[rung].condition else {
             return;
         };
-        if !self.activations[open].escalated && self.trigger_holds(&when, at) {
+        if !self.activations[open].escalated && self.trigger_holds(when, at) {
             self.escalate(open, at, ActivationCause::EscalationCondition);
         }
     }
@@ -939,7 +1011,7 @@ impl Engine {
                 activation: activation_idx,
             },
         );
-        self.remember_used(rung, incidents.iter().cloned());
+        self.remember_used(rung, incidents.iter());
         self.rungs[rung].open = Some(activation_idx);
         self.out.push(Record::Activation(record.clone()));
         self.out.extend(records);
@@ -951,15 +1023,15 @@ impl Engine {
             closed: false,
             positions: BTreeMap::new(),
             consultation_closed: false,
-            incidents: incidents.into_iter().collect(),
+            incidents: incidents.iter().map(|id| Key::from(id.as_str())).collect(),
         });
         self.bound_state();
     }
 
-    fn remember_facts(&mut self, incident: &Incident) {
+    fn remember_facts(&mut self, key: &Key, incident: &Incident) {
         let facts = checks::Facts::of(incident);
-        if self.facts.insert(incident.id.clone(), facts).is_none() {
-            self.facts_order.push_back(incident.id.clone());
+        if self.facts.insert(key.clone(), facts).is_none() {
+            self.facts_order.push_back(key.clone());
         }
         if self.facts_order.len() > limits::facts_max
             && let Some(old) = self.facts_order.pop_front()
@@ -977,11 +1049,13 @@ impl Engine {
         })
     }
 
-    fn remember_used(&mut self, rung: usize, ids: impl Iterator<Item = IncidentId>) {
+    fn remember_used<'a>(&mut self, rung: usize, ids: impl Iterator<Item = &'a IncidentId>) {
         let state = &mut self.rungs[rung];
         for id in ids {
-            if state.used.insert(id.clone()) {
-                state.used_order.push_back(id);
+            if !state.used.contains(id.as_str()) {
+                let key = Key::from(id.as_str());
+                state.used.insert(key.clone());
+                state.used_order.push_back(key);
             }
             if state.used_order.len() > limits::used_incidents_max
                 && let Some(old) = state.used_order.pop_front()
@@ -1016,7 +1090,7 @@ impl Engine {
         if self.activations.len() > limits::activations_open_max {
             // Closed activations keep only their record (sent already); shed their sets.
             for a in self.activations.iter_mut().filter(|a| a.closed) {
-                a.incidents = HashSet::new();
+                a.incidents = FastSet::default();
             }
         }
     }

@@ -23,7 +23,8 @@ impl DailyCounts {
             .iter()
             .position(|k| *k == kind)
             .unwrap_or_default();
-        match self.days.iter_mut().find(|(d, _)| *d == day) {
+        // From the newest day: incidents arrive roughly in time order.
+        match self.days.iter_mut().rev().find(|(d, _)| *d == day) {
             Some((_, counts)) => counts[kind_idx] += 1,
             None => {
                 let mut counts = [0; IncidentKind::ALL.len()];

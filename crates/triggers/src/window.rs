@@ -4,8 +4,9 @@
 
 use std::collections::VecDeque;
 
-use model::{Duration, IncidentId, Time};
+use model::{Duration, Time};
 
+use crate::engine::Key;
 use crate::limits;
 
 /// How windows are cut.
@@ -21,7 +22,7 @@ pub enum WindowKind {
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub time: Time,
-    pub id: IncidentId,
+    pub id: Key,
     /// The summed field's value (1 for counts).
     pub value: f64,
 }
@@ -58,7 +59,12 @@ impl Window {
     /// Inserts in time order (after equal times, so arrival order breaks ties);
     /// returns the index and whether the oldest entry had to be dropped.
     pub fn insert(&mut self, entry: Entry) -> (usize, bool) {
-        let at = self.entries.partition_point(|e| e.time <= entry.time);
+        // In order (the usual case) it goes at the back: no search.
+        let at = if self.entries.back().is_none_or(|e| e.time <= entry.time) {
+            self.entries.len()
+        } else {
+            self.entries.partition_point(|e| e.time <= entry.time)
+        };
         self.entries.insert(at, entry);
         if self.entries.len() > limits::window_incidents_max {
             self.entries.pop_front();
@@ -82,7 +88,11 @@ impl Window {
             WindowKind::Sliding => self.entries.partition_point(|e| e.time <= start),
             WindowKind::Tumbling => self.entries.partition_point(|e| e.time < start),
         };
-        let hi = self.entries.partition_point(|e| e.time <= end);
+        let hi = if self.entries.back().is_none_or(|e| e.time <= end) {
+            self.entries.len()
+        } else {
+            self.entries.partition_point(|e| e.time <= end)
+        };
         Span { start, end, lo, hi }
     }
 
