@@ -1,6 +1,6 @@
 //! `guarantor demo`: the main job on the embedded default, with no files and no
-//! server. For now: check the bundled pact (embedded in the binary with its
-//! geography) and print its compiled summary.
+//! server: check the bundled pact (embedded in the binary with its geography), run
+//! the bundled night through the real loop (`cmd::pipeline`), then print readiness.
 
 use std::process::ExitCode;
 
@@ -79,8 +79,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
     print!("{}", compiled.summary());
     super::pipeline::run(
         &compiled,
-        std::path::Path::new("scenarios/night-wave.toml"),
         std::path::Path::new("out"),
+        &super::pipeline::Options { hours: None },
     )?;
     println!("\nreadiness:");
     let scenario = std::path::Path::new("scenarios/night-wave.toml");

@@ -2,13 +2,14 @@
 
 pub mod attribute;
 pub mod bench;
+pub mod chain;
 pub mod check;
 pub mod demo;
 pub mod explain;
 pub mod ingest;
 pub mod ledger;
-pub mod readiness;
 pub mod pipeline;
+pub mod readiness;
 pub mod replay;
 pub mod schema;
 pub mod serve;

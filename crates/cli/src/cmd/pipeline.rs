@@ -1,9 +1,7 @@
-//! The demo's loop after the pact check: the bundled night scenario's incidents
-//! through the triggers engine into the ledger, then `out/*.json`, `out/report.html`
-//! and a summary. Glue only: every decision is the stage crates'.
-//!
-//! Incidents come from the scenario's ground truth (`cmd::replay::truth_incidents`)
-//! until feeds → fusion → attribution are wired into this loop.
+//! The demo's loop after the pact check: the bundled night scenario through the real
+//! stages (`cmd::chain`: sim → wire formats → feeds → fusion → attribution), then the
+//! triggers engine, the ledger (feed chunks' digests and every decision), `out/*.json`,
+//! `out/report.html` and a summary. Glue only: every decision is the stage crates'.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,26 +11,83 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use ledger::note::{KeyRole, generate_key};
 use ledger::{Entry, Log, LogConfig, NoteSigner};
-use model::{Digest, Duration, Incident};
+use model::{Digest, Duration, Incident, Track};
 use pact::CompiledPact;
 use triggers::Record;
 
-pub fn run(pact: &CompiledPact, scenario: &Path, out: &Path) -> Result<()> {
+use super::chain::{self, Chunk, LoopRun};
+
+/// The bundled night and the geography it names, as `(path, bytes)` under a scratch root.
+const SCENARIO: &[(&str, &[u8])] = &[
+    (
+        "scenarios/night-wave.toml",
+        include_bytes!("../../../../scenarios/night-wave.toml"),
+    ),
+    (
+        "pacts/data/borders.geojson",
+        include_bytes!("../../../../pacts/data/borders.geojson"),
+    ),
+    (
+        "pacts/data/zones/pl-border-belt.geojson",
+        include_bytes!("../../../../pacts/data/zones/pl-border-belt.geojson"),
+    ),
+    (
+        "pacts/data/infrastructure.geojson",
+        include_bytes!("../../../../pacts/data/infrastructure.geojson"),
+    ),
+];
+
+/// The borders attribution reads (the bundled geography's).
+pub const BORDERS: &str = include_str!("../../../../pacts/data/borders.geojson");
+
+/// How much of the bundled night the demo runs (`None`: all of it).
+pub struct Options {
+    pub hours: Option<i64>,
+}
+
+pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| out.display().to_string())?;
-    let mut stages: Vec<(&str, f64)> = Vec::new();
-    let t0 = Instant::now();
-    let (scenario, incidents) = super::replay::truth_incidents(scenario, pact)?;
-    stages.push(("sim (ground truth → incidents)", t0.elapsed().as_secs_f64()));
+    let scratch = std::env::temp_dir().join(format!("guarantor-demo-{}", std::process::id()));
+    for (path, bytes) in SCENARIO {
+        let p = scratch.join(path);
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+        }
+        std::fs::write(&p, bytes).with_context(|| p.display().to_string())?;
+    }
+    let scenario_path = scratch.join(SCENARIO[0].0);
+    let mut scenario = sim::Scenario::load(&scenario_path)?;
+    let full = scenario.duration;
+    if let Some(h) = options.hours {
+        scenario.duration = Duration::from_hours(h).min(full);
+    }
     eprintln!(
-        "scenario `{}`: {} incidents",
+        "scenario `{}`: {} of {} from {} (seed {}); sim → feeds → fusion → attribution → triggers → ledger",
         scenario.name,
-        incidents.len()
+        fmt_hours(scenario.duration),
+        fmt_hours(full),
+        scenario.start,
+        scenario.seed
     );
+    let base = scenario_path.parent().unwrap_or(Path::new("."));
+    // The same night's ground-truth incidents through the same text, for comparison:
+    // what a perfect fusion and attribution would have let the pact do.
+    let truth = super::replay::truth_incidents(&scenario_path, pact).map(|(_, mut incidents)| {
+        let end = scenario.start + scenario.duration;
+        incidents.retain(|i| i.time < end);
+        let (_, records) = super::replay::run_text(pact, &incidents, end + Duration::from_hours(1));
+        (incidents, records)
+    });
+    let run = chain::run(&scenario, base, &scratch.join("feeds"), pact, BORDERS, true);
+    let _ = std::fs::remove_dir_all(&scratch);
+    let run = run?;
+    let mut stages = run.stages.clone();
+    let incidents = &run.incidents;
 
     let t0 = Instant::now();
     let end = scenario.start + scenario.duration;
-    let (_, records) = super::replay::run_text(pact, &incidents, end + Duration::from_hours(1));
-    stages.push(("triggers", t0.elapsed().as_secs_f64()));
+    let (_, records) = super::replay::run_text(pact, incidents, end + Duration::from_hours(1));
+    stages.push(("triggers".to_owned(), t0.elapsed().as_secs_f64()));
 
     let t0 = Instant::now();
     let ledger_dir = out.join("ledger");
@@ -45,7 +100,7 @@ pub fn run(pact: &CompiledPact, scenario: &Path, out: &Path) -> Result<()> {
         quorum: 0,
     };
     let mut log = Log::create(&ledger_dir, signer, config)?;
-    let entries = ledger_entries(pact, &incidents, &records)?;
+    let entries = ledger_entries(pact, &run.chunks, incidents, &records)?;
     log.append_entries(&entries)?;
     let outcome = log.checkpoint()?;
     let keys = log.trusted_keys().clone();
@@ -57,20 +112,58 @@ pub fn run(pact: &CompiledPact, scenario: &Path, out: &Path) -> Result<()> {
         },
     )?;
     stages.push((
-        "ledger (append, checkpoint, verify)",
+        "ledger (append, checkpoint, verify)".to_owned(),
         t0.elapsed().as_secs_f64(),
     ));
 
     let t0 = Instant::now();
-    write_json(&out.join("incidents.json"), &incidents)?;
+    write_json(&out.join("incidents.json"), incidents)?;
     write_json(&out.join("records.json"), &records)?;
-    let html = report_html(pact, &incidents, &records);
+    write_json(&out.join("tracks.json"), &run.finals)?;
+    let html = report_html(pact, &run.snapshots, incidents, &records);
     std::fs::write(out.join("report.html"), html)?;
-    stages.push(("out/*.json, out/report.html", t0.elapsed().as_secs_f64()));
+    stages.push((
+        "out/*.json, out/report.html".to_owned(),
+        t0.elapsed().as_secs_f64(),
+    ));
 
-    summary(&incidents, &records);
+    if scenario.duration < full {
+        println!(
+            "\nthe bundled night, shortened: the first {} of `{}`'s {} (same scenario, same seed)",
+            fmt_hours(scenario.duration),
+            scenario.name,
+            fmt_hours(full)
+        );
+    }
+    summary(&run, &records);
+    match &truth {
+        Ok((incidents, records)) => {
+            let activations: Vec<String> = records
+                .iter()
+                .filter_map(|r| match r {
+                    Record::Activation(a) => Some(format!(
+                        "`{}` rung {} at {} (indicator true at {})",
+                        a.response, a.rung, a.at, a.trigger_at
+                    )),
+                    _ => None,
+                })
+                .collect();
+            println!(
+                "\nfor comparison, the night's ground-truth incidents through the same text \
+                 (a perfect fusion and attribution): {} incidents; activations: {}",
+                incidents.len(),
+                if activations.is_empty() {
+                    "none".to_owned()
+                } else {
+                    activations.join("; ")
+                }
+            );
+        }
+        Err(e) => println!("\n(ground-truth comparison unavailable: {e:#})"),
+    }
+    let n_chunks = run.chunks.len();
     println!(
-        "\nledger {}: {} entries; checkpoint {:?}; verified: size {} root {}",
+        "\nledger {}: {} entries ({n_chunks} feed chunks, the rest incidents and decisions); checkpoint {}; verified: size {} root {}",
         ledger_dir.display(),
         entries.len(),
         match outcome {
@@ -81,15 +174,21 @@ pub fn run(pact: &CompiledPact, scenario: &Path, out: &Path) -> Result<()> {
         report.checkpoint.size(),
         report.checkpoint.root()
     );
-    println!("\ntime per stage:");
-    for (stage, s) in stages {
-        println!("  {stage:<40} {:>8.1} ms", s * 1e3);
+    println!("\ntime per stage (wall):");
+    let total: f64 = stages.iter().map(|(_, s)| s).sum();
+    for (stage, s) in &stages {
+        println!("  {stage:<40} {:>9.1} ms", s * 1e3);
     }
+    println!("  {:<40} {:>9.1} ms", "total", total * 1e3);
     println!(
-        "\nwrote {0}/report.html, {0}/incidents.json, {0}/records.json",
+        "\nwrote {0}/report.html, {0}/incidents.json, {0}/records.json, {0}/tracks.json",
         out.display()
     );
     Ok(())
+}
+
+fn fmt_hours(d: Duration) -> String {
+    format!("{:.1} h", d.as_secs_f64() / 3600.0)
 }
 
 fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
@@ -99,6 +198,7 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
 
 fn ledger_entries(
     pact: &CompiledPact,
+    chunks: &[Chunk],
     incidents: &[Incident],
     records: &[Record],
 ) -> Result<Vec<Entry>> {
@@ -108,6 +208,15 @@ fn ledger_entries(
         version: String::new(),
         digest: Digest::of(pact.summary().as_bytes()),
     }];
+    entries.extend(chunks.iter().map(|c| Entry::FeedChunk {
+        v: 1,
+        source: c.source.clone(),
+        first_time_us: c.first_time_us,
+        last_time_us: c.last_time_us,
+        records_n: c.records_n,
+        bytes_n: c.bytes_n,
+        digest: c.digest,
+    }));
     for incident in incidents {
         let body = serde_json::to_value(incident)?;
         entries.push(Entry::Incident {
@@ -139,34 +248,105 @@ fn ledger_entries(
     Ok(entries)
 }
 
-fn summary(incidents: &[Incident], records: &[Record]) {
-    let mut by_kind: BTreeMap<&str, u64> = BTreeMap::new();
+fn summary(run: &LoopRun, records: &[Record]) {
+    let incidents = &run.incidents;
+    let n_bytes: u64 = run.chunks.iter().map(|c| c.bytes_n).sum();
+    println!(
+        "\nfeeds: {} files, {:.1} MB in {} chunks, {} observations, {} decode errors",
+        run.manifest.files.len(),
+        n_bytes as f64 / 1e6,
+        run.chunks.len(),
+        run.n_observations,
+        run.decode_errors
+    );
+    if !run.rejects.is_empty() {
+        let r: Vec<String> = run
+            .rejects
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect();
+        println!("fusion rejected: {}", r.join(", "));
+    }
+    let mut by_class: BTreeMap<(&str, String), u64> = BTreeMap::new();
+    for t in &run.finals {
+        let band = serde_json::to_value(t.band)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        *by_class.entry((t.class.as_str(), band)).or_default() += 1;
+    }
+    println!(
+        "\ntracks by class and band ({} tracks, {} updates):",
+        run.finals.len(),
+        run.snapshots.len()
+    );
+    for ((class, band), n) in by_class {
+        println!("  {class:<20} {band:<8} {n:>6}");
+    }
+    let g = &run.gospa;
+    println!(
+        "\nGOSPA against truth (p = 1, c = {:.0} km, {} samples 10 min apart, per sample): \
+         {:.0} (mean {:.0} objects true: {:.1} missed, {:.1} false tracks, {:.0} m mean localisation error)",
+        g.cutoff_m / 1e3,
+        g.samples,
+        g.mean_distance,
+        g.mean_truths,
+        g.mean_missed,
+        g.mean_false,
+        g.mean_localisation_m
+    );
+    let mut by_kind: BTreeMap<&str, (u64, Vec<f64>)> = BTreeMap::new();
     for i in incidents {
-        *by_kind.entry(i.kind.as_str()).or_default() += 1;
+        let e = by_kind.entry(i.kind.as_str()).or_default();
+        e.0 += 1;
+        e.1.push(i.time_to_attribution.as_secs_f64());
     }
-    println!("\nincidents by kind:");
-    for (k, n) in by_kind {
-        println!("  {k:<28} {n:>6}");
+    println!(
+        "\nincidents by kind ({}; time to attribution from first detection, event time):",
+        incidents.len()
+    );
+    for (k, (n, mut tta)) in by_kind {
+        tta.sort_by(f64::total_cmp);
+        println!("  {k:<28} {n:>6}   median {:>7.0} s", tta[tta.len() / 2]);
     }
+    for note in run.attribution_notes.iter().take(5) {
+        println!("  note: {note}");
+    }
+    let obligations: BTreeMap<&str, &triggers::Obligation> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Obligation(o) => Some((o.id.as_str(), o)),
+            _ => None,
+        })
+        .collect();
     println!("\nactivations:");
+    let mut any = false;
     for r in records {
         if let Record::Activation(a) = r {
+            any = true;
+            let known = chain::known_at(a, &run.emitted_at);
             println!(
-                "  {} (rung {}, {:?}) at {} deadline {}: {} incidents, {} obligations",
+                "  {} `{}` rung {} ({:?}) at {known} ({:.0} s after its indicator held in the attributed incidents at {}), deadline {}: {} incidents, {} obligations",
                 a.id,
+                a.response,
                 a.rung,
                 a.cause,
-                a.at,
+                known.seconds_since(a.trigger_at),
+                a.trigger_at,
                 a.deadline,
                 a.incidents.len(),
                 a.obligations.len()
             );
+            for id in &a.obligations {
+                if let Some(o) = obligations.get(id.as_str()) {
+                    println!("      {}: {} by {}", o.party, o.action, o.deadline);
+                }
+            }
         }
     }
-    let n_obligations = records
-        .iter()
-        .filter(|r| matches!(r, Record::Obligation(_)))
-        .count();
+    if !any {
+        println!("  none");
+    }
     let n_flagged = records
         .iter()
         .filter(|r| matches!(r, Record::MeasureFlagged(_)))
@@ -176,12 +356,18 @@ fn summary(incidents: &[Incident], records: &[Record]) {
         .filter(|r| matches!(r, Record::Diagnostic(_)))
         .count();
     println!(
-        "obligations: {n_obligations}; measures flagged (not issued): {n_flagged}; diagnostics: {n_diag}"
+        "obligations: {}; measures flagged (not issued): {n_flagged}; diagnostics: {n_diag}",
+        obligations.len()
     );
 }
 
 /// A self-contained page: an inline SVG map (zones, incidents) and timeline, drawn from the data.
-fn report_html(pact: &CompiledPact, incidents: &[Incident], records: &[Record]) -> String {
+fn report_html(
+    pact: &CompiledPact,
+    snapshots: &[Track],
+    incidents: &[Incident],
+    records: &[Record],
+) -> String {
     let (lon0, lon1, lat0, lat1) = (14.0, 41.0, 43.0, 56.0);
     let (w, h) = (900.0, 520.0);
     let x = |lon: f64| (lon - lon0) / (lon1 - lon0) * w;
@@ -212,6 +398,39 @@ fn report_html(pact: &CompiledPact, incidents: &[Incident], records: &[Record]) 
                 zone.id
             );
         }
+    }
+    // Tracks as trails, one point a minute, coloured by class.
+    let mut trails: BTreeMap<model::TrackId, (model::TrackClass, Vec<String>, i64)> =
+        BTreeMap::new();
+    for t in snapshots {
+        let e = trails
+            .entry(t.id)
+            .or_insert_with(|| (t.class, Vec::new(), i64::MIN));
+        e.0 = t.class;
+        if t.time.unix_us - e.2 >= 60_000_000 {
+            e.2 = t.time.unix_us;
+            e.1.push(format!(
+                "{:.1},{:.1}",
+                x(t.position.lon_deg),
+                y(t.position.lat_deg)
+            ));
+        }
+    }
+    for (id, (class, points, _)) in &trails {
+        let colour = match class.as_str() {
+            c if c.contains("missile") => "#ff9800",
+            c if c.contains("drone") => "#e040fb",
+            c if c.contains("aircraft") || c.contains("civil") => "#90caf9",
+            c if c.contains("vessel") => "#4dd0e1",
+            _ => "#bbbbbb",
+        };
+        let _ = write!(
+            svg,
+            "<polyline points='{}' fill='none' stroke='{colour}' stroke-width='0.7' stroke-opacity='0.7'><title>track {} {}</title></polyline>",
+            points.join(" "),
+            id.0,
+            class.as_str()
+        );
     }
     for i in incidents {
         if let Some(p) = i.position {
@@ -257,9 +476,10 @@ fn report_html(pact: &CompiledPact, incidents: &[Incident], records: &[Record]) 
     format!(
         "<!doctype html><html><head><meta charset='utf-8'><title>Guarantor demo</title>\
          <style>body{{font-family:sans-serif;background:#111;color:#ddd}}td{{padding:2px 8px;border-bottom:1px solid #333}}</style>\
-         </head><body><h1>Guarantor demo: {}</h1><p>{} incidents; zones and incidents (red) on the map.</p>{svg}\
+         </head><body><h1>Guarantor demo: {}</h1><p>{} tracks (trails: drones magenta, missiles orange, aircraft blue, vessels cyan), {} incidents (red) and the pact's zones on the map.</p>{svg}\
          <h2>Timeline</h2><table>{rows}</table></body></html>\n",
         html_escape(&pact.title),
+        trails.len(),
         incidents.len()
     )
 }
