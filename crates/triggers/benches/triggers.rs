@@ -2,7 +2,13 @@
 //!
 //! - `indicators/count_in_window`: incidents a second through count-in-window
 //!   indicators (kind, zone and confidence filters, no CEL) on one core.
-//! - `indicators/cel`: the same with the test pact's CEL predicates.
+//! - `indicators/cel`: the same with the test pact's CEL predicates, over
+//!   incidents without the field the predicate reads: every evaluation fails
+//!   and is recorded as a diagnostic (the error path).
+//! - `indicators/cel_field`: the same, the incidents carrying the field
+//!   (`state_originated = true`): the predicate holds.
+//! - `indicators/*_on_cpu`: each of those timed in the benchmark thread's
+//!   on-CPU time (Linux schedstat): the one-core figure on a shared machine.
 //! - `latency/night_wave`: the night-wave scenario's true incidents fed one at
 //!   a time; for every incident whose processing emits an activation, the time
 //!   from handing it in to the activation coming out. Percentiles are printed.
@@ -50,8 +56,8 @@ fn blank(id: String, kind: IncidentKind, time: Time) -> Incident {
     }
 }
 
-/// A steady stream: one incident every 100 ms, rotating over zones and kinds.
-fn stream(n: usize) -> Vec<Incident> {
+/// A steady stream: one incident every 100 ms, rotating over zones.
+fn stream(n: usize, state_originated: bool) -> Vec<Incident> {
     let start = Time::parse_rfc3339("2026-01-10T00:00:00Z").unwrap();
     let zones = ["pl-belt", "ua-airspace", "elsewhere"];
     (0..n)
@@ -62,6 +68,10 @@ fn stream(n: usize) -> Vec<Incident> {
                 start + Duration::from_us(i as i64 * 100_000),
             );
             inc.zones = vec![zones[i % 3].to_owned()];
+            if state_originated {
+                inc.fields
+                    .insert("state_originated".to_owned(), FieldValue::Bool(true));
+            }
             inc
         })
         .collect()
@@ -74,7 +84,8 @@ fn indicators(c: &mut Criterion) {
         t.replace("when = \"fields.state_originated == true\"\n", "")
     });
     let cel = load_pact(&data, "test.toml", |t| t);
-    let incidents = stream(200_000);
+    let incidents = stream(200_000, false);
+    let with_field = stream(200_000, true);
     let config = Config {
         // One core: no parallel predicate evaluation.
         parallel_batch_min: usize::MAX,
@@ -83,19 +94,41 @@ fn indicators(c: &mut Criterion) {
     let mut group = c.benchmark_group("indicators");
     group.throughput(Throughput::Elements(incidents.len() as u64));
     group.sample_size(10);
-    for (name, pact) in [("count_in_window", &plain), ("cel", &cel)] {
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                let mut engine = Engine::new(pact.clone(), config.clone());
-                let mut n_records = 0;
-                for chunk in incidents.chunks(4096) {
-                    n_records += engine.process(chunk).len();
-                }
-                n_records
+    for (name, pact, incidents) in [
+        ("count_in_window", &plain, &incidents),
+        ("cel", &cel, &incidents),
+        ("cel_field", &cel, &with_field),
+    ] {
+        let run = || {
+            let mut engine = Engine::new(pact.clone(), config.clone());
+            let mut n_records = 0;
+            for chunk in incidents.chunks(4096) {
+                n_records += engine.process(chunk).len();
+            }
+            n_records
+        };
+        group.bench_function(name, |b| b.iter(run));
+        if thread_cpu_ns().is_some() {
+            group.bench_function(format!("{name}_on_cpu"), |b| {
+                b.iter_custom(|iters| {
+                    let start = thread_cpu_ns().unwrap_or(0);
+                    for _ in 0..iters {
+                        std::hint::black_box(run());
+                    }
+                    std::time::Duration::from_nanos(thread_cpu_ns().unwrap_or(0) - start)
+                })
             });
-        });
+        }
     }
     group.finish();
+}
+
+/// Nanoseconds this thread has spent on a CPU (Linux `schedstat`), so a
+/// figure taken on a shared, loaded machine is not inflated by the time the
+/// scheduler gave to others (as in crates/feeds/benches). `None` off Linux.
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
 }
 
 /// The night-wave scenario's true incidents as `model::Incident`s, zones from the pact.

@@ -1,11 +1,12 @@
 //! The `indicators` benchmark's stream through the engine, once, for profiling
-//! (`valgrind --tool=callgrind target/release/examples/indicator_stream [cel|plain] [n]`)
+//! (`valgrind --tool=callgrind target/release/examples/indicator_stream [plain|cel|cel_field] [n]`)
 //! and for comparing outputs across changes (a third argument `digest` prints a
 //! digest of the records' JSON beside their number).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use model::incident::FieldValue;
 use model::{Digest, Duration, Evidence, Incident, IncidentId, IncidentKind, Time};
 use pact::DiskFiles;
 use triggers::{Config, Engine};
@@ -18,7 +19,7 @@ fn main() {
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let text = std::fs::read_to_string(data.join("test.toml")).expect("test pact");
     let text = match which.as_str() {
-        "cel" => text,
+        "cel" | "cel_field" => text,
         _ => text.replace("when = \"fields.state_originated == true\"\n", ""),
     };
     let checked = pact::check_text(&DiskFiles::new(&data), "test.toml", &text);
@@ -35,7 +36,11 @@ fn main() {
             infrastructure: None,
             origin: Some("RU".to_owned()),
             confidence: 0.95,
-            fields: BTreeMap::new(),
+            fields: if which == "cel_field" {
+                BTreeMap::from([("state_originated".to_owned(), FieldValue::Bool(true))])
+            } else {
+                BTreeMap::new()
+            },
             evidence: Evidence {
                 items: Vec::new(),
                 method: "bench".to_owned(),

@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::checks::{self, Geometry};
 use crate::limits;
+use crate::predicate::Admission;
 use crate::record::{
     Activation, ActivationCause, Change, ChangeKind, ConsultationOpened, Diagnostic, IndicatorMet,
     Obligation, ObligationState, Position, Reason, Record, Substitution,
@@ -181,6 +182,7 @@ pub struct Engine {
     effective: Time,
     sunset: Option<Time>,
     geometry: Geometry,
+    admission: Admission,
     zone_ids: FastSet<String>,
     site_ids: FastSet<String>,
     indicators: Vec<IndicatorState>,
@@ -266,6 +268,7 @@ impl Engine {
         }
         let mut engine = Engine {
             geometry: Geometry::new(&pact),
+            admission: Admission::new(&pact.indicators),
             zone_ids: pact.zones.iter().map(|z| z.id.clone()).collect(),
             site_ids: pact.sites.iter().map(|s| s.id.clone()).collect(),
             effective,
@@ -340,7 +343,8 @@ impl Engine {
         self.pact
             .indicators
             .iter()
-            .map(|i| i.admits(incident).map_err(|e| e.to_string()))
+            .enumerate()
+            .map(|(idx, i)| self.admission.admits(idx, i, incident))
     }
 
     /// Moves the watermark to `to`, firing every deadline, consultation close,

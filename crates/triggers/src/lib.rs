@@ -22,6 +22,7 @@
 mod checks;
 mod engine;
 pub mod limits;
+mod predicate;
 pub mod record;
 mod review;
 mod window;
