@@ -90,66 +90,12 @@ pub fn run(
     stages.push(("sim → wire formats".to_owned(), t0.elapsed().as_secs_f64()));
 
     let t0 = Instant::now();
-    let mut chunks = Vec::new();
-    let mut observations: Vec<Observation> = Vec::new();
-    let mut stix = Vec::new();
-    let mut decode_errors = 0u64;
-    for f in &manifest.files {
-        let path = work.join(&f.path);
-        let config = DecoderConfig {
-            source: SourceId::new(f.sensor.clone().unwrap_or_default()),
-            day: manifest.start,
-        };
-        let mut decoder: Box<dyn feeds::Decoder> = match f.format.as_str() {
-            "asterix-cat048" | "asterix-cat062" | "asterix-cat021" => {
-                Box::new(feeds::asterix::AsterixDecoder::with_options(
-                    config,
-                    feeds::asterix::AsterixOptions::default(),
-                    feeds::asterix::Framing::Stream,
-                ))
-            }
-            "sbs" => Box::new(feeds::sbs::SbsDecoder::new(config)),
-            "ais-nmea" => Box::new(feeds::ais::AisDecoder::new(config)),
-            "cot" => Box::new(feeds::cot::CotDecoder::new(&config)),
-            "stix-2.1" => Box::new(feeds::stix::StixDecoder::new()),
-            _ => continue,
-        };
-        let bytes = std::fs::read(&path).with_context(|| path.display().to_string())?;
-        let source = f.sensor.clone().unwrap_or_else(|| f.path.clone());
-        let mut sink = Collect::default();
-        let pieces: Vec<&[u8]> = bytes.chunks(CHUNK_BYTES).collect();
-        let n_pieces = pieces.len();
-        for (k, piece) in pieces.into_iter().enumerate() {
-            let before = sink.records.len();
-            decoder.feed(piece, &mut sink);
-            if k + 1 == n_pieces {
-                decoder.finish(&mut sink);
-            }
-            let times: Vec<i64> = sink.records[before..]
-                .iter()
-                .filter_map(|r| match r {
-                    Record::Observation(o) => Some(o.time.unix_us),
-                    _ => None,
-                })
-                .collect();
-            chunks.push(Chunk {
-                source: source.clone(),
-                first_time_us: times.iter().copied().min().unwrap_or(0),
-                last_time_us: times.iter().copied().max().unwrap_or(0),
-                records_n: (sink.records.len() - before) as u64,
-                bytes_n: piece.len() as u64,
-                digest: Digest::of(piece),
-            });
-        }
-        decode_errors += sink.errors.len() as u64;
-        for r in sink.records {
-            match r {
-                Record::Observation(o) => observations.push(o),
-                Record::Stix(feeds::stix::StixRecord::Object(o)) => stix.push(Input::Stix(o)),
-                _ => {}
-            }
-        }
-    }
+    let Decoded {
+        chunks,
+        observations,
+        stix,
+        decode_errors,
+    } = decode(&manifest, work)?;
     let n_observations = observations.len() as u64;
     stages.push((
         format!("feeds (decode {} files)", manifest.files.len()),
@@ -172,26 +118,7 @@ pub fn run(
 
     let t0 = Instant::now();
     let (geography, attribution_notes) = Geography::new(pact, borders_geojson);
-    let mut config = Config {
-        protected: scenario.events.protected.clone(),
-        ..Config::default()
-    };
-    apply_rules(scenario, &mut config);
-    for s in manifest.sensors.iter().filter(|s| s.kind == "ais_station") {
-        let terrestrial =
-            s.parameters.get("coverage").and_then(|v| v.as_str()) == Some("terrestrial");
-        let range_m = s
-            .parameters
-            .get("range_max_m")
-            .and_then(serde_json::Value::as_f64)
-            .unwrap_or(74_000.0);
-        if let (Some(p), true) = (s.position, terrestrial) {
-            config.ais_coverage.push(Coverage {
-                centre: Geodetic::new(p.lat_deg, p.lon_deg, p.alt_m),
-                range_m,
-            });
-        }
-    }
+    let config = attribution_config(scenario, &manifest);
     let mut inputs = stix;
     inputs.extend(snapshots.iter().cloned().map(Input::Track));
     // Stable: inputs with the same time keep their order (a STIX bundle stays together).
@@ -250,6 +177,135 @@ pub fn run(
     })
 }
 
+/// A sim folder's feeds, decoded in chunks.
+pub struct Decoded {
+    pub chunks: Vec<Chunk>,
+    pub observations: Vec<Observation>,
+    /// STIX objects, in file order.
+    pub stix: Vec<Input>,
+    pub decode_errors: u64,
+}
+
+/// Decodes every feed the manifest lists in `dir`, [`CHUNK_BYTES`] at a time, as a
+/// receiver would, digesting each chunk.
+pub fn decode(manifest: &sim::Manifest, dir: &Path) -> Result<Decoded> {
+    let mut chunks = Vec::new();
+    let mut observations: Vec<Observation> = Vec::new();
+    let mut stix = Vec::new();
+    let mut decode_errors = 0u64;
+    for f in &manifest.files {
+        let path = dir.join(&f.path);
+        let config = DecoderConfig {
+            source: SourceId::new(f.sensor.clone().unwrap_or_default()),
+            day: manifest.start,
+        };
+        let mut decoder: Box<dyn feeds::Decoder> = match f.format.as_str() {
+            "asterix-cat048" | "asterix-cat062" | "asterix-cat021" => {
+                Box::new(feeds::asterix::AsterixDecoder::with_options(
+                    config,
+                    feeds::asterix::AsterixOptions::default(),
+                    feeds::asterix::Framing::Stream,
+                ))
+            }
+            "sbs" => Box::new(feeds::sbs::SbsDecoder::new(config)),
+            "ais-nmea" => Box::new(feeds::ais::AisDecoder::new(config)),
+            "cot" => Box::new(feeds::cot::CotDecoder::new(&config)),
+            "stix-2.1" => Box::new(feeds::stix::StixDecoder::new()),
+            _ => continue,
+        };
+        let bytes = std::fs::read(&path).with_context(|| path.display().to_string())?;
+        let source = f.sensor.clone().unwrap_or_else(|| f.path.clone());
+        let mut sink = Collect::default();
+        let pieces: Vec<&[u8]> = bytes.chunks(CHUNK_BYTES).collect();
+        let n_pieces = pieces.len();
+        for (k, piece) in pieces.into_iter().enumerate() {
+            let before = sink.records.len();
+            decoder.feed(piece, &mut sink);
+            if k + 1 == n_pieces {
+                decoder.finish(&mut sink);
+            }
+            let times: Vec<i64> = sink.records[before..]
+                .iter()
+                .filter_map(|r| match r {
+                    Record::Observation(o) => Some(o.time.unix_us),
+                    _ => None,
+                })
+                .collect();
+            chunks.push(Chunk {
+                source: source.clone(),
+                first_time_us: times.iter().copied().min().unwrap_or(0),
+                last_time_us: times.iter().copied().max().unwrap_or(0),
+                records_n: (sink.records.len() - before) as u64,
+                bytes_n: piece.len() as u64,
+                digest: Digest::of(piece),
+            });
+        }
+        decode_errors += sink.errors.len() as u64;
+        for r in sink.records {
+            match r {
+                Record::Observation(o) => observations.push(o),
+                Record::Stix(feeds::stix::StixRecord::Object(o)) => stix.push(Input::Stix(o)),
+                _ => {}
+            }
+        }
+    }
+    Ok(Decoded {
+        chunks,
+        observations,
+        stix,
+        decode_errors,
+    })
+}
+
+/// Attribution's configuration for a scenario: its protected states and rules, and
+/// the terrestrial AIS stations' coverage from the manifest.
+pub fn attribution_config(scenario: &sim::Scenario, manifest: &sim::Manifest) -> Config {
+    let mut config = Config {
+        protected: scenario.events.protected.clone(),
+        ..Config::default()
+    };
+    apply_rules(scenario, &mut config);
+    for s in manifest.sensors.iter().filter(|s| s.kind == "ais_station") {
+        let terrestrial =
+            s.parameters.get("coverage").and_then(|v| v.as_str()) == Some("terrestrial");
+        let range_m = s
+            .parameters
+            .get("range_max_m")
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or(74_000.0);
+        if let (Some(p), true) = (s.position, terrestrial) {
+            config.ais_coverage.push(Coverage {
+                centre: Geodetic::new(p.lat_deg, p.lon_deg, p.alt_m),
+                range_m,
+            });
+        }
+    }
+    config
+}
+
+/// Fusion's configuration: the manifest's sensors (ASTERIX ones also under their
+/// `sac<SAC>-sic<SIC>` id) and the position-reporting sources seen in `observations`.
+pub fn picture_config(sensors: &[sim::SensorEntry], observations: &[Observation]) -> PictureConfig {
+    let mut configs: Vec<SensorConfig> = sensors.iter().flat_map(sensor_configs).collect();
+    // Position reports (SBS's `sbs`, CoT's producer uid) name sensors the manifest does
+    // not: they need no sensor position, so they are accepted without one.
+    let known: BTreeSet<SensorId> = configs.iter().map(|c| c.id.clone()).collect();
+    let others: BTreeSet<&SensorId> = observations
+        .iter()
+        .filter(|o| matches!(o.measurement, Measurement::Position { .. }))
+        .map(|o| &o.sensor)
+        .filter(|id| !known.contains(*id))
+        .collect();
+    configs.extend(others.into_iter().map(|id| SensorConfig {
+        id: id.clone(),
+        position: None,
+    }));
+    PictureConfig {
+        sensors: configs,
+        ..Default::default()
+    }
+}
+
 /// The scenario's attribution rules (as `cmd::attribute` applies them for `--score`).
 fn apply_rules(scenario: &sim::Scenario, config: &mut Config) {
     let r = &scenario.events;
@@ -288,24 +344,7 @@ fn fuse(
     progress: bool,
 ) -> (Vec<Track>, Vec<(String, u64)>) {
     observations.sort_by_key(|o| o.time);
-    let mut configs: Vec<SensorConfig> = sensors.iter().flat_map(sensor_configs).collect();
-    // Position reports (SBS's `sbs`, CoT's producer uid) name sensors the manifest does
-    // not: they need no sensor position, so they are accepted without one.
-    let known: BTreeSet<SensorId> = configs.iter().map(|c| c.id.clone()).collect();
-    let others: BTreeSet<&SensorId> = observations
-        .iter()
-        .filter(|o| matches!(o.measurement, Measurement::Position { .. }))
-        .map(|o| &o.sensor)
-        .filter(|id| !known.contains(*id))
-        .collect();
-    configs.extend(others.into_iter().map(|id| SensorConfig {
-        id: id.clone(),
-        position: None,
-    }));
-    let config = PictureConfig {
-        sensors: configs,
-        ..Default::default()
-    };
+    let config = picture_config(sensors, &observations);
     let mut picture = Picture::new(config);
     let mut out = Vec::new();
     let mut last_s = None;

@@ -60,13 +60,24 @@ const BUNDLED: &[(&str, &[u8])] = &[
     ),
 ];
 
-pub fn run() -> anyhow::Result<ExitCode> {
+/// The bundled pact, checked and compiled (its findings are not printed).
+pub fn bundled_pact() -> anyhow::Result<pact::CompiledPact> {
+    check_bundled()?
+        .compiled
+        .ok_or_else(|| anyhow::anyhow!("the bundled pact does not compile"))
+}
+
+fn check_bundled() -> anyhow::Result<pact::Checked> {
     let files = BUNDLED
         .iter()
         .fold(pact::MemoryFiles::new(), |files, (path, bytes)| {
             files.with(path, *bytes)
         });
-    let checked = pact::check(&files, "pacts/ukraine-shield.toml")?;
+    Ok(pact::check(&files, "pacts/ukraine-shield.toml")?)
+}
+
+pub fn run() -> anyhow::Result<ExitCode> {
+    let checked = check_bundled()?;
     let clean = checked.is_clean();
     if !clean {
         print!("{}", checked.render());

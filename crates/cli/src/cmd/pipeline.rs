@@ -48,15 +48,7 @@ pub struct Options {
 pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| out.display().to_string())?;
     let scratch = std::env::temp_dir().join(format!("guarantor-demo-{}", std::process::id()));
-    for (path, bytes) in SCENARIO {
-        let p = scratch.join(path);
-        if let Some(dir) = p.parent() {
-            std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
-        }
-        std::fs::write(&p, bytes).with_context(|| p.display().to_string())?;
-    }
-    let scenario_path = scratch.join(SCENARIO[0].0);
-    let mut scenario = sim::Scenario::load(&scenario_path)?;
+    let (scenario_path, mut scenario) = bundled_night(&scratch)?;
     let full = scenario.duration;
     if let Some(h) = options.hours {
         scenario.duration = Duration::from_hours(h).min(full);
@@ -135,7 +127,7 @@ pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
             fmt_hours(full)
         );
     }
-    summary(&run, &records);
+    summary(pact, &run, &records);
     match &truth {
         Ok((incidents, records)) => {
             let activations: Vec<String> = records
@@ -185,6 +177,20 @@ pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
         out.display()
     );
     Ok(())
+}
+
+/// Writes the bundled night and its geography under `scratch` and loads it.
+pub fn bundled_night(scratch: &Path) -> Result<(std::path::PathBuf, sim::Scenario)> {
+    for (path, bytes) in SCENARIO {
+        let p = scratch.join(path);
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
+        }
+        std::fs::write(&p, bytes).with_context(|| p.display().to_string())?;
+    }
+    let path = scratch.join(SCENARIO[0].0);
+    let scenario = sim::Scenario::load(&path)?;
+    Ok((path, scenario))
 }
 
 fn fmt_hours(d: Duration) -> String {
@@ -248,7 +254,50 @@ fn ledger_entries(
     Ok(entries)
 }
 
-fn summary(run: &LoopRun, records: &[Record]) {
+/// Per indicator: incidents it counts, and those it would count but for the pact's
+/// `min_confidence`: the usual reason attributed incidents activate nothing.
+fn indicator_notes(pact: &CompiledPact, incidents: &[Incident]) {
+    println!("\nindicators (incidents counted; more below the text's min_confidence):");
+    for ind in &pact.indicators {
+        let admitted = incidents
+            .iter()
+            .filter(|i| ind.admits(i).unwrap_or(false))
+            .count();
+        let below: Vec<f64> = incidents
+            .iter()
+            .filter(|i| i.confidence < ind.min_confidence)
+            .filter(|i| {
+                let mut sure = (*i).clone();
+                sure.confidence = 1.0;
+                ind.admits(&sure).unwrap_or(false)
+            })
+            .map(|i| i.confidence)
+            .collect();
+        if admitted == 0 && below.is_empty() {
+            continue;
+        }
+        let range = below
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), c| (lo.min(*c), hi.max(*c)));
+        println!(
+            "  {:<28} {admitted:>5} counted{}",
+            ind.id,
+            if below.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} below min_confidence {:.2} (theirs {:.2}-{:.2})",
+                    below.len(),
+                    ind.min_confidence,
+                    range.0,
+                    range.1
+                )
+            }
+        );
+    }
+}
+
+fn summary(pact: &CompiledPact, run: &LoopRun, records: &[Record]) {
     let incidents = &run.incidents;
     let n_bytes: u64 = run.chunks.iter().map(|c| c.bytes_n).sum();
     println!(
@@ -312,6 +361,7 @@ fn summary(run: &LoopRun, records: &[Record]) {
     for note in run.attribution_notes.iter().take(5) {
         println!("  note: {note}");
     }
+    indicator_notes(pact, incidents);
     let obligations: BTreeMap<&str, &triggers::Obligation> = records
         .iter()
         .filter_map(|r| match r {
