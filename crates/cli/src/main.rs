@@ -19,7 +19,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the version and the build's wire-format editions.
+    /// Print the version.
     Version,
     /// Check a pact: every finding with file, line, column and a fix; exit 0 clean,
     /// 1 findings, 2 unreadable.
@@ -32,8 +32,9 @@ enum Command {
     },
     /// Print the pact's JSON Schema, generated from the types, for editors.
     Schema,
-    /// Run the main job on the embedded default: check the bundled pact and
-    /// print its compiled summary.
+    /// Run the main job on the embedded default, nothing to install: the bundled pact and
+    /// night through sim, the wire formats, fusion, attribution, triggers and the ledger;
+    /// writes `out/report.html` and `out/*.json` and prints the summary.
     Demo,
     /// Run a scenario: one wire-format file per sensor, `truth.csv`, `events.json`
     /// and `manifest.json` in DIR; the seed is printed first.
