@@ -26,7 +26,7 @@ impl Default for MissesOrCovariance {
         MissesOrCovariance {
             misses_max: 5,
             position_trace_max_m2: 2.0 * 1000.0 * 1000.0,
-            coast_max_s: 30.0,
+            coast_max_s: 300.0,
         }
     }
 }

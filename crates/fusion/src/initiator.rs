@@ -29,6 +29,10 @@ pub struct MOfN {
     pub velocity_sigma_mps: f64,
     /// Process noise of new tracks, m²/s³, until classification says otherwise.
     pub q: f64,
+    /// A tentative no plot has updated for this long is dropped, seconds: it
+    /// bounds tentatives that no scan looks at any more (see
+    /// [`crate::plane::Coverage`]), which the M-of-N window alone never ends.
+    pub coast_max_s: f64,
 }
 
 impl Default for MOfN {
@@ -38,6 +42,7 @@ impl Default for MOfN {
             n: 4,
             velocity_sigma_mps: 100.0,
             q: 0.5,
+            coast_max_s: 300.0,
         }
     }
 }
@@ -118,7 +123,10 @@ impl Initiator for MOfN {
         // the rest stay where they are.
         confirmed
             .extend(tentatives.extract_if(.., |t| matches!(self.decide(t), Decision::Confirm)));
-        tentatives.retain(|t| !matches!(self.decide(t), Decision::Drop));
+        tentatives.retain(|t| {
+            !matches!(self.decide(t), Decision::Drop)
+                && time.seconds_since(t.last_update) <= self.coast_max_s
+        });
         tentatives.extend(unused.iter().map(|p| self.spawn(p, time)));
     }
 }

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 
 use crate::classify::band;
 use crate::limits::{OOSM_LAG_US_MAX, REORDER_OBSERVATIONS_MAX, SECTORS_MAX, SENSORS_MAX};
-use crate::plane::{PlaneTracker, TrackerConfig};
+use crate::plane::{Coverage, PlaneTracker, TrackerConfig};
 use crate::reject::{RejectCounts, RejectReason};
 use crate::state::{Mat2, Plot, TrackState, Vec2};
 
@@ -87,6 +87,12 @@ struct Sector {
 pub struct Picture {
     config: PictureConfig,
     sensor_planes: Vec<Option<TangentPlane>>,
+    /// Per sensor, the time and azimuth (degrees) of its last polar plot: where
+    /// its beam was, so the next batch's sweep starts there.
+    beams: Vec<Option<(Time, f64)>>,
+    /// Sectors stepped since the last hand-over, and the second it ran in.
+    stepped: std::collections::BTreeSet<SectorKey>,
+    handed_over_at: Option<i64>,
     buffer: BTreeMap<(Time, u16, model::Digest, u64), Observation>,
     seq: u64,
     newest: Option<Time>,
@@ -107,6 +113,9 @@ impl Picture {
             .map(|s| s.position.map(TangentPlane::new))
             .collect();
         Picture {
+            beams: vec![None; config.sensors.len()],
+            stepped: std::collections::BTreeSet::new(),
+            handed_over_at: None,
             config,
             sensor_planes,
             buffer: BTreeMap::new(),
@@ -310,6 +319,8 @@ impl Picture {
                 }
             }
         }
+        let sweep = self.sweep(sensor, batch);
+        let sensor_plane = self.sensor_planes[sensor as usize];
         let identities = &self.identities;
         let mut work: Vec<(&SectorKey, &mut Sector, &Vec<Plot>)> = self
             .sectors
@@ -319,20 +330,68 @@ impl Picture {
         let outcomes: Vec<(SectorKey, usize)> = work
             .par_iter_mut()
             .map(|(k, s, plots)| {
+                let coverage = match (sweep, &sensor_plane) {
+                    (Some((from_deg, width_deg)), Some(radar)) => {
+                        sweep_in(&s.plane, radar, from_deg, width_deg)
+                    }
+                    _ => Coverage::Hits,
+                };
                 (
                     **k,
                     s.tracker
-                        .step(time, Some(sensor), plots, identities)
+                        .step_covering(time, Some(sensor), coverage, plots, identities)
                         .n_confirmed,
                 )
             })
             .collect();
-        for (key, n) in outcomes {
+        for &(key, n) in &outcomes {
             if let Some(s) = self.sectors.get_mut(&key) {
                 s.tracker.number_new(n, &mut self.next_id);
             }
         }
-        self.hand_over();
+        // Only the stepped sectors' tracks moved. Hand-over looks at every
+        // track of a sector (a WGS84 conversion each), so it runs once per
+        // second of event time rather than after every radar slice; a track
+        // a little past its edge meanwhile is still tracked in its old plane,
+        // and the edge margin lends it the plots it needs.
+        self.stepped.extend(outcomes.iter().map(|(k, _)| *k));
+        let second = time.unix_us.div_euclid(1_000_000);
+        if self.handed_over_at != Some(second) {
+            self.handed_over_at = Some(second);
+            let keys = std::mem::take(&mut self.stepped).into_iter().collect();
+            self.hand_over(keys);
+        }
+    }
+
+    /// The arc a radar's beam swept in this batch of its polar plots, as
+    /// (from, width) in degrees clockwise: from where its previous batch ended
+    /// (when that was less than `SWEEP_GAP_S` ago) to its last plot here. A
+    /// plot that steps back (a reordered one) sweeps nothing. `None` for a
+    /// batch of position reports.
+    fn sweep(&mut self, sensor: u16, batch: &[(u16, Observation)]) -> Option<(f64, f64)> {
+        const SWEEP_GAP_S: f64 = 60.0;
+        let azimuth = |o: &Observation| match o.measurement {
+            Measurement::Polar { azimuth_deg, .. } => Some(azimuth_deg),
+            Measurement::Position { .. } => None,
+        };
+        let (first, (last_time, last)) = batch.iter().find_map(|(_, o)| azimuth(o)).zip(
+            batch
+                .iter()
+                .rev()
+                .find_map(|(_, o)| Some((o.time, azimuth(o)?))),
+        )?;
+        let beam = &mut self.beams[sensor as usize];
+        let from = match *beam {
+            Some((t, az)) if last_time.seconds_since(t) < SWEEP_GAP_S => az,
+            _ => first,
+        };
+        let width = (last - from).rem_euclid(360.0);
+        if width > 270.0 {
+            // Backwards: a late plot. Keep the beam where it was.
+            return Some((from, 0.0));
+        }
+        *beam = Some((last_time, last));
+        Some((from, width))
     }
 
     /// Sectors other than `home` whose edge is within the margin of `geo`.
@@ -398,9 +457,9 @@ impl Picture {
         }
     }
 
-    /// Moves tracks that left their sector into the sector they are now in.
-    fn hand_over(&mut self) {
-        let keys: Vec<SectorKey> = self.sectors.keys().copied().collect();
+    /// Moves tracks of the sectors `keys` that left their sector into the
+    /// sector they are now in.
+    fn hand_over(&mut self, keys: Vec<SectorKey>) {
         let mut moving = Vec::new();
         for key in keys {
             let sector_deg = self.config.sector_deg;
@@ -451,6 +510,24 @@ impl Picture {
         out.sort_by_key(|t| t.id);
         out
     }
+}
+
+/// A radar's swept arc expressed in a sector's plane: the radar's position there
+/// and the direction of its north (the planes' axes differ by the meridians'
+/// convergence between their origins).
+fn sweep_in(plane: &TangentPlane, radar: &TangentPlane, from_deg: f64, width_deg: f64) -> Coverage {
+    let at = plane.to_enu(radar.origin());
+    let north = plane.to_enu(&radar.to_geodetic(&Enu {
+        e_m: 0.0,
+        n_m: 1_000.0,
+        u_m: 0.0,
+    }));
+    Coverage::sweep(
+        Vec2::new(at.e_m, at.n_m),
+        (north.e_m - at.e_m).atan2(north.n_m - at.n_m),
+        from_deg.to_radians(),
+        width_deg.to_radians(),
+    )
 }
 
 fn geodetic_of(plane: &TangentPlane, t: &TrackState) -> Geodetic {

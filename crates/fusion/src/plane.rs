@@ -124,6 +124,79 @@ impl Roles {
     }
 }
 
+/// Which tracks a scan looked at: only those count a hit or a miss from it
+/// (for M-of-N confirmation and deletion). A scan of the whole volume (the
+/// harness's sensors) looks at every track; a slice of a rotating radar's
+/// sweep looks only at the tracks its beam passed; a batch of position reports
+/// (ADS-B, AIS, CoT, partner tracks) says nothing about the tracks it did not
+/// report, so it looks at none but those it hits. Without this, every report
+/// or radar slice counted a miss against every track elsewhere, and a
+/// multi-sensor picture could neither confirm nor keep a track.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Coverage {
+    /// The whole volume (every scan sees every track it can).
+    All,
+    /// Only the tracks a plot of the scan updates.
+    Hits,
+    /// The clockwise arc of azimuths from `from` to `to` (unit vectors in
+    /// this plane's east-north axes) around a radar at `origin`; `wide` when
+    /// the arc is wider than half a turn.
+    Sweep {
+        origin: crate::state::Vec2,
+        from: crate::state::Vec2,
+        to: crate::state::Vec2,
+        wide: bool,
+    },
+}
+
+impl Coverage {
+    /// A radar's sweep of `width_rad` clockwise from azimuth `from_rad`, where
+    /// its north points `north_rad` clockwise of this plane's.
+    pub fn sweep(
+        origin: crate::state::Vec2,
+        north_rad: f64,
+        from_rad: f64,
+        width_rad: f64,
+    ) -> Self {
+        let unit = |a: f64| {
+            let (s, c) = (a + north_rad).sin_cos();
+            crate::state::Vec2::new(s, c)
+        };
+        Coverage::Sweep {
+            origin,
+            from: unit(from_rad),
+            to: unit(from_rad + width_rad),
+            wide: width_rad > std::f64::consts::PI,
+        }
+    }
+
+    /// Did the scan look at a track at `p`? (Cross products, no angles: this
+    /// runs for every track of a plane in every radar slice.)
+    fn looks_at(&self, p: crate::state::Vec2) -> bool {
+        match *self {
+            Coverage::All => true,
+            Coverage::Hits => false,
+            Coverage::Sweep {
+                origin,
+                from,
+                to,
+                wide,
+            } => {
+                let d = p - origin;
+                // sin of the clockwise angle from `a` to `d`, times |d|.
+                let cw = |a: crate::state::Vec2| d.x * a.y - d.y * a.x;
+                let after_from = cw(from) >= 0.0;
+                let before_to = cw(to) <= 0.0;
+                if wide {
+                    after_from || before_to
+                } else {
+                    after_from && before_to
+                }
+            }
+        }
+    }
+}
+
 /// Counters of one plane.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlaneStats {
@@ -229,6 +302,19 @@ impl PlaneTracker {
         plots: &[Plot],
         identities: &[Identity],
     ) -> StepOutcome {
+        self.step_covering(time, sensor, Coverage::All, plots, identities)
+    }
+
+    /// [`PlaneTracker::step`] for a scan that looked only at part of the
+    /// volume: hits and misses count only for the tracks `coverage` looked at.
+    pub fn step_covering(
+        &mut self,
+        time: Time,
+        sensor: Option<u16>,
+        coverage: Coverage,
+        plots: &[Plot],
+        identities: &[Identity],
+    ) -> StepOutcome {
         self.stats.scans += 1;
         self.stats.plots += plots.len() as u64;
         let ctx = Ctx {
@@ -236,6 +322,7 @@ impl PlaneTracker {
             config: &self.config,
             time,
             sensor,
+            coverage,
             identities,
         };
         ctx.associate_and_update(&mut self.tracks, false, plots, &mut self.scratch);
@@ -291,6 +378,7 @@ struct Ctx<'a> {
     config: &'a TrackerConfig,
     time: Time,
     sensor: Option<u16>,
+    coverage: Coverage,
     identities: &'a [Identity],
 }
 
@@ -341,7 +429,6 @@ impl Ctx<'_> {
         plots: &[Plot],
         tentative: bool,
     ) {
-        t.age_scans = t.age_scans.saturating_add(1);
         let hit = match *a {
             Assoc::Missed => false,
             Assoc::Plot(p) => {
@@ -361,9 +448,19 @@ impl Ctx<'_> {
                 beta0 < 0.5
             }
         };
-        // A sensor that never saw this track does not count a miss against it.
-        let counts = hit || tentative || self.sensor.is_none_or(|s| t.sensors.contains(&s));
+        // A sensor that never saw this track does not count a miss against it,
+        // nor does a scan that did not look where the track is.
+        let seen_by = |t: &TrackState| self.sensor.is_none_or(|s| t.sensors.contains(&s));
+        let counts = hit
+            || match self.coverage {
+                Coverage::All => tentative || seen_by(t),
+                Coverage::Hits => false,
+                Coverage::Sweep { .. } => {
+                    seen_by(t) && self.coverage.looks_at(t.filter.est.position())
+                }
+            };
         if counts {
+            t.age_scans = t.age_scans.saturating_add(1);
             t.history = (t.history << 1) | u32::from(hit);
             t.misses_in_row = if hit { 0 } else { t.misses_in_row + 1 };
         }

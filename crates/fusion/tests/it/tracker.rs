@@ -280,3 +280,109 @@ fn out_of_sequence_within_lag_equals_in_order() {
     assert_eq!(in_order.tracks(), shuffled.tracks());
     assert_eq!(shuffled.rejects().total(), 0);
 }
+
+fn polar(sensor: &str, time_s: f64, range_m: f64, azimuth_deg: f64) -> Observation {
+    Observation {
+        source: SourceId::new("test"),
+        sensor: SensorId::new(sensor),
+        time: t(time_s),
+        measurement: Measurement::Polar {
+            range_m,
+            azimuth_deg,
+            height_m: None,
+            range_sigma_m: 50.0,
+            azimuth_sigma_deg: 0.1,
+        },
+        identity: Identity::default(),
+        raw_digest: Digest::of(format!("{sensor}{time_s}{range_m}{azimuth_deg}").as_bytes()),
+    }
+}
+
+/// A rotating radar's plots arrive a slice of its sweep at a time (and here
+/// interleaved with another sensor's position reports): each slice is a scan of
+/// the picture, but only the tracks its beam passed may count it as a miss.
+/// Counting a miss against every track in every slice never confirmed a track.
+#[test]
+fn a_radar_sweep_in_slices_confirms_and_keeps_its_target() {
+    let (ids_near_target, tracks) = sweep_scene();
+    // Confirmed within a few rotations, then one track, never broken.
+    assert!(
+        ids_near_target.iter().all(|ids| ids.len() == 1),
+        "{ids_near_target:?}"
+    );
+    let first = ids_near_target[0][0];
+    assert!(ids_near_target.iter().all(|ids| ids[0] == first));
+    // And the same picture whatever the thread count.
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        assert_eq!(pool.install(sweep_scene).1, tracks);
+    }
+}
+
+/// Per rotation after the sixth, the tracks within 2 km of the target; and the
+/// final tracks.
+fn sweep_scene() -> (Vec<Vec<u64>>, Vec<model::Track>) {
+    let radar = Geodetic::new(50.0, 30.0, 30.0);
+    let mut p = Picture::new(PictureConfig {
+        sensors: vec![
+            SensorConfig {
+                id: SensorId::new("radar"),
+                position: Some(radar),
+            },
+            SensorConfig {
+                id: SensorId::new("adsb"),
+                position: None,
+            },
+        ],
+        ..Default::default()
+    });
+    let plane = model::TangentPlane::new(radar);
+    let (period_s, speed_mps) = (10.0, 50.0);
+    let mut ids_near_target = Vec::new();
+    for scan in 0..60 {
+        let t0 = scan as f64 * period_s;
+        // The target: 60 km north of the radar, flying east.
+        let (e, n) = (speed_mps * t0, 60_000.0);
+        let az = e.atan2(n).to_degrees().rem_euclid(360.0);
+        let mut plots = vec![(az, e.hypot(n))];
+        // Clutter every 20° of azimuth, at ranges that change from scan to scan.
+        plots.extend((0..18).map(|k| {
+            let a = 10.0 + 20.0 * k as f64;
+            (
+                a,
+                20_000.0 + ((scan * 18 + k) * 7_919 % 150) as f64 * 1_000.0,
+            )
+        }));
+        plots.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (k, (a, r)) in plots.into_iter().enumerate() {
+            let ts = t0 + period_s * a / 360.0;
+            p.ingest(polar("radar", ts, r, a));
+            // An aircraft far away reports its position in between.
+            let lat = 51.0 + 0.0001 * (scan * 20 + k) as f64;
+            p.ingest(obs("adsb", ts + 0.01, lat, 31.0, 50.0));
+        }
+        let truth = plane.to_geodetic(&model::Enu {
+            e_m: e,
+            n_m: n,
+            u_m: 0.0,
+        });
+        let near: Vec<u64> = p
+            .tracks()
+            .iter()
+            .filter(|tr| {
+                let d = plane.to_enu(&tr.position);
+                let g = plane.to_enu(&truth);
+                (d.e_m - g.e_m).hypot(d.n_m - g.n_m) < 2_000.0
+            })
+            .map(|tr| tr.id.0)
+            .collect();
+        if scan >= 6 {
+            ids_near_target.push(near);
+        }
+    }
+    p.finish();
+    (ids_near_target, p.tracks())
+}
