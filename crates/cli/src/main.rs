@@ -35,7 +35,7 @@ enum Command {
     /// Run the main job on the embedded default, nothing to install: the bundled pact and
     /// night through sim, the wire formats, fusion, attribution, triggers and the ledger;
     /// writes `out/report.html` and `out/*.json` and prints the summary.
-    Demo,
+    Demo(cmd::demo::Args),
     /// Run a scenario: one wire-format file per sensor, `truth.csv`, `events.json`
     /// and `manifest.json` in DIR; the seed is printed first.
     Sim {
@@ -115,7 +115,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Version => cmd::version::run(),
         Command::Check { pact, format } => cmd::check::run(&pact, format),
         Command::Schema => cmd::schema::run(),
-        Command::Demo => cmd::demo::run(),
+        Command::Demo(args) => cmd::demo::run(&args),
         Command::Sim {
             scenario,
             out,

@@ -76,7 +76,22 @@ fn check_bundled() -> anyhow::Result<pact::Checked> {
     Ok(pact::check(&files, "pacts/ukraine-shield.toml")?)
 }
 
-pub fn run() -> anyhow::Result<ExitCode> {
+/// By default the demo runs 23:00-02:00 UTC of the bundled 12-hour night, the hours in
+/// which Shaheds stray into Poland's border belt, so that it ends within a minute.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Hours after the night's start (18:00 UTC) at which the run begins.
+    #[arg(long, default_value_t = 5)]
+    pub from_hour: i64,
+    /// Hours to run.
+    #[arg(long, default_value_t = 3)]
+    pub hours: i64,
+    /// Run the whole 12-hour night instead.
+    #[arg(long)]
+    pub full: bool,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let checked = check_bundled()?;
     let clean = checked.is_clean();
     if !clean {
@@ -91,7 +106,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     super::pipeline::run(
         &compiled,
         std::path::Path::new("out"),
-        &super::pipeline::Options { hours: None },
+        &super::pipeline::Options {
+            skip: model::Duration::from_hours(if args.full { 0 } else { args.from_hour }),
+            hours: (!args.full).then_some(args.hours),
+        },
     )?;
     println!("\nreadiness:");
     let scenario = std::path::Path::new("scenarios/night-wave.toml");

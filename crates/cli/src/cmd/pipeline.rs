@@ -40,8 +40,11 @@ const SCENARIO: &[(&str, &[u8])] = &[
 /// The borders attribution reads (the bundled geography's).
 pub const BORDERS: &str = include_str!("../../../../pacts/data/borders.geojson");
 
-/// How much of the bundled night the demo runs (`None`: all of it).
+/// Which part of the bundled night the demo runs: from `skip` after its start, for
+/// `hours` (`None`: to its end). Threats launch at their own absolute times, so a
+/// window is the same night seen from a later start, objects already in flight.
 pub struct Options {
+    pub skip: Duration,
     pub hours: Option<i64>,
 }
 
@@ -50,9 +53,13 @@ pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
     let scratch = std::env::temp_dir().join(format!("guarantor-demo-{}", std::process::id()));
     let (scenario_path, mut scenario) = bundled_night(&scratch)?;
     let full = scenario.duration;
+    let skip = options.skip.min(full);
+    scenario.duration = (scenario.start + full) - (scenario.start + skip);
+    scenario.start = scenario.start + skip;
     if let Some(h) = options.hours {
-        scenario.duration = Duration::from_hours(h).min(full);
+        scenario.duration = Duration::from_hours(h).min(scenario.duration);
     }
+    let shortened = scenario.duration < full;
     eprintln!(
         "scenario `{}`: {} of {} from {} (seed {}); sim → feeds → fusion → attribution → triggers → ledger",
         scenario.name,
@@ -66,7 +73,7 @@ pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
     // what a perfect fusion and attribution would have let the pact do.
     let truth = super::replay::truth_incidents(&scenario_path, pact).map(|(_, mut incidents)| {
         let end = scenario.start + scenario.duration;
-        incidents.retain(|i| i.time < end);
+        incidents.retain(|i| i.time >= scenario.start && i.time < end);
         let (_, records) = super::replay::run_text(pact, &incidents, end + Duration::from_hours(1));
         (incidents, records)
     });
@@ -119,12 +126,15 @@ pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
         t0.elapsed().as_secs_f64(),
     ));
 
-    if scenario.duration < full {
+    if shortened {
         println!(
-            "\nthe bundled night, shortened: the first {} of `{}`'s {} (same scenario, same seed)",
+            "\nthe bundled night, shortened: {} of `{}`'s {}, from {} to {} (same scenario and \
+             seed, objects already in flight at the start), so that the demo ends within a minute",
             fmt_hours(scenario.duration),
             scenario.name,
-            fmt_hours(full)
+            fmt_hours(full),
+            scenario.start,
+            scenario.start + scenario.duration
         );
     }
     summary(pact, &run, &records);
