@@ -90,7 +90,8 @@ fn main() -> ExitCode {
     // as other Unix tools do, and let every other panic through unchanged.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !info.payload_as_str().is_some_and(is_broken_pipe) {
+        // `payload_text`, not `payload_as_str` (Rust 1.91): the workspace MSRV is 1.88.
+        if !payload_text(info.payload()).is_some_and(is_broken_pipe) {
             default_hook(info);
         }
     }));
