@@ -28,7 +28,7 @@ pub mod scenario;
 pub mod state;
 pub mod updater;
 
-pub use picture::{Picture, PictureConfig, SensorConfig};
+pub use picture::{Picture, PictureConfig, SensorConfig, with_report_sensors};
 pub use plane::{PlaneTracker, TrackerConfig};
 pub use reject::{RejectCounts, RejectReason};
 pub use state::{Gaussian, Plot, TrackState};

@@ -74,6 +74,31 @@ impl Default for PictureConfig {
 
 type SectorKey = (i32, i32);
 
+/// The sensors for a batch of recorded feeds: `known` (those with positions,
+/// which radar plots need) plus every other sensor id that sent position
+/// reports. Decoders name a report's sensor from the wire (`sbs`, a CoT
+/// producer or `cot-how-m-r`, an AIS station's tag block), not as a
+/// deployment's sensor list does, and a report needs no sensor position, so
+/// without this every ADS-B, CoT and AIS report of a batch was
+/// `unknown_sensor`. Sorted by id, so the result does not depend on the order
+/// of `observations`. A live picture keeps its configured list instead.
+pub fn with_report_sensors(
+    mut known: Vec<SensorConfig>,
+    observations: &[Observation],
+) -> Vec<SensorConfig> {
+    let reporting: std::collections::BTreeSet<&SensorId> = observations
+        .iter()
+        .filter(|o| matches!(o.measurement, Measurement::Position { .. }))
+        .map(|o| &o.sensor)
+        .filter(|id| !known.iter().any(|k| k.id == **id))
+        .collect();
+    known.extend(reporting.into_iter().map(|id| SensorConfig {
+        id: id.clone(),
+        position: None,
+    }));
+    known
+}
+
 /// Where an observation is: position, horizontal covariance, height and its sigma.
 type Located = (Geodetic, Mat2, Option<(f64, f64)>);
 

@@ -362,8 +362,9 @@ fn vessels_of(dir: &Path) -> Result<Vec<TruthVessel>> {
 
 fn fuse(mut observations: Vec<Observation>, sensors: &[ManifestSensor]) -> Vec<Track> {
     observations.sort_by_key(|o| o.time);
+    let known = sensors.iter().flat_map(sensor_configs).collect();
     let config = PictureConfig {
-        sensors: sensors.iter().flat_map(sensor_configs).collect(),
+        sensors: fusion::with_report_sensors(known, &observations),
         ..Default::default()
     };
     let mut picture = Picture::new(config);

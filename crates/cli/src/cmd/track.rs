@@ -208,6 +208,9 @@ struct SensorEntry {
     alt_m: f64,
     /// A sim `manifest.json` nests the position.
     position: Option<Geodetic>,
+    /// A sim `manifest.json`'s ASTERIX sensors name their SAC/SIC here.
+    #[serde(default)]
+    parameters: serde_json::Value,
 }
 
 fn read_sensors(path: &Path) -> Result<Vec<SensorConfig>> {
@@ -218,12 +221,22 @@ fn read_sensors(path: &Path) -> Result<Vec<SensorConfig>> {
         serde_json::from_value(list).context("expected a list of {id, lat_deg, lon_deg, alt_m}")?;
     Ok(entries
         .into_iter()
-        .map(|e| SensorConfig {
-            id: SensorId::new(e.id),
-            position: e.position.or(e
+        .flat_map(|e| {
+            let position = e.position.or(e
                 .lat_deg
                 .zip(e.lon_deg)
-                .map(|(la, lo)| Geodetic::new(la, lo, e.alt_m))),
+                .map(|(la, lo)| Geodetic::new(la, lo, e.alt_m)));
+            let n = |k: &str| e.parameters.get(k).and_then(serde_json::Value::as_u64);
+            // The ASTERIX decoder names a sensor `sac<SAC>-sic<SIC>`, as on the wire.
+            let asterix = n("sac").zip(n("sic")).map(|(sac, sic)| SensorConfig {
+                id: SensorId::new(format!("sac{sac}-sic{sic}")),
+                position,
+            });
+            std::iter::once(SensorConfig {
+                id: SensorId::new(e.id),
+                position,
+            })
+            .chain(asterix)
         })
         .collect())
 }
@@ -250,8 +263,15 @@ fn run_observations(args: &Args, text: &str) -> Result<ExitCode> {
             }
         }
     }
+    // A file is a recording, often several feeds one after another (`cat`):
+    // in event-time order (stable, so a feed's own order stays), as the
+    // picture's reorder buffer covers only `oosm_lag` of disorder.
+    observations.sort_by_key(|o| o.time);
     let sensors = match &args.sensors {
-        Some(p) => read_sensors(p).with_context(|| format!("--sensors {}", p.display()))?,
+        Some(p) => fusion::with_report_sensors(
+            read_sensors(p).with_context(|| format!("--sensors {}", p.display()))?,
+            &observations,
+        ),
         None => {
             let ids: std::collections::BTreeSet<&SensorId> =
                 observations.iter().map(|o| &o.sensor).collect();

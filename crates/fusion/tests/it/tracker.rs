@@ -386,3 +386,32 @@ fn sweep_scene() -> (Vec<Vec<u64>>, Vec<model::Track>) {
     p.finish();
     (ids_near_target, p.tracks())
 }
+
+/// A batch's position reports from sensors the list does not name (decoders
+/// name them from the wire) are taken; a radar plot still needs a configured
+/// position.
+#[test]
+fn report_sensors_of_a_batch_are_known() {
+    let known = vec![SensorConfig {
+        id: SensorId::new("s1"),
+        position: None,
+    }];
+    let batch = [
+        obs("sbs", 1.0, 50.0, 30.0, 50.0),
+        obs("cot-how-m-r", 2.0, 50.1, 30.0, 50.0),
+        obs("s1", 3.0, 50.2, 30.0, 50.0),
+        obs("sbs", 4.0, 50.0, 30.01, 50.0),
+        polar("radar", 5.0, 10_000.0, 45.0),
+    ];
+    let sensors = fusion::with_report_sensors(known, &batch);
+    let ids: Vec<&str> = sensors.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["s1", "cot-how-m-r", "sbs"]);
+    let mut p = Picture::new(PictureConfig {
+        sensors,
+        ..Default::default()
+    });
+    batch.into_iter().for_each(|o| p.ingest(o));
+    p.finish();
+    assert_eq!(p.rejects().get(RejectReason::UnknownSensor), 1);
+    assert_eq!(p.rejects().total(), 1);
+}
