@@ -163,5 +163,21 @@ impl Files for Relative<'_> {
 /// The JSON Schema of a pact, generated from the types.
 pub fn schema() -> String {
     let schema = schemars::schema_for!(Pact);
-    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+    let mut value = serde_json::to_value(&schema).unwrap_or_default();
+    // Keys sorted at every level, so the text is the same whether or not another crate in
+    // the build turns on serde_json's `preserve_order` (feature unification would otherwise
+    // change the committed schema's bytes with the set of crates being built).
+    sort_keys(&mut value);
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+fn sort_keys(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.sort_keys();
+            map.values_mut().for_each(sort_keys);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
 }
