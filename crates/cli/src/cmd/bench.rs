@@ -247,7 +247,12 @@ fn trigger(hours: i64) -> Result<ExitCode> {
             pct(1.0)
         );
     };
-    println!("streamed in {total:.1} s; {n_incidents} incidents");
+    attributor.finish();
+    println!(
+        "streamed in {total:.1} s; {n_incidents} incidents (+{} at the end); attribution: {:?}",
+        attributor.take_incidents().len(),
+        attributor.stats()
+    );
     show("incident", &mut incident_ms);
     show("activation", &mut activation_ms);
     let p99 = {

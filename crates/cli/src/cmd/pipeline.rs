@@ -476,6 +476,8 @@ fn report_html(
             ));
         }
     }
+    // Tracks shorter than three minutes (mostly clutter and fragments) are left off.
+    trails.retain(|_, (_, points, _)| points.len() >= 3);
     for (id, (class, points, _)) in &trails {
         let colour = match class.as_str() {
             c if c.contains("missile") => "#ff9800",
@@ -536,7 +538,7 @@ fn report_html(
     format!(
         "<!doctype html><html><head><meta charset='utf-8'><title>Guarantor demo</title>\
          <style>body{{font-family:sans-serif;background:#111;color:#ddd}}td{{padding:2px 8px;border-bottom:1px solid #333}}</style>\
-         </head><body><h1>Guarantor demo: {}</h1><p>{} tracks (trails: drones magenta, missiles orange, aircraft blue, vessels cyan), {} incidents (red) and the pact's zones on the map.</p>{svg}\
+         </head><body><h1>Guarantor demo: {}</h1><p>{} tracks of three minutes or more (trails: drones magenta, missiles orange, aircraft blue, vessels cyan), {} incidents (red) and the pact's zones on the map.</p>{svg}\
          <h2>Timeline</h2><table>{rows}</table></body></html>\n",
         html_escape(&pact.title),
         trails.len(),
