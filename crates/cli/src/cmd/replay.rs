@@ -297,7 +297,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         "{} Both texts are read as if in force for a year. Delays are event time, from the \
          moment the rung's indicator became true in ground truth and from the first detection.\n",
         if args.truth_incidents {
-            "Incidents are each scenario's ground truth (what a perfect attribution would raise)."
+            "Incidents are each scenario's ground truth (what a perfect attribution would raise); \
+             with no sensors, the first-detection column counts from the first true incident."
         } else {
             "Incidents come from the real loop (sim → wire formats → feeds → fusion → \
              attribution); an activation counts from the emission of its last incident."
