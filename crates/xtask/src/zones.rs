@@ -196,9 +196,31 @@ fn feature(id: &str, geometry: geojson::Geometry, properties: JsonObject) -> Fea
 }
 
 fn feature_text(feature: &Feature) -> String {
-    // serde_json's maps are ordered (BTreeMap) and its float printing is exact
-    // shortest round-trip, so the text is a deterministic function of the values.
-    serde_json::to_string(feature).expect("a Feature always serialises")
+    // Properties are written with their keys sorted at every level, and serde_json's
+    // float printing is exact shortest round-trip, so the text is a deterministic function
+    // of the values. The sort is explicit because a whole-workspace build turns on
+    // serde_json's `preserve_order` (cedar-policy asks for it), which would otherwise keep
+    // insertion order and make the bytes depend on which crates are being built.
+    let mut feature = feature.clone();
+    if let Some(properties) = feature.properties.as_mut() {
+        sort_keys(properties);
+    }
+    serde_json::to_string(&feature).expect("a Feature always serialises")
+}
+
+fn sort_keys(map: &mut JsonObject) {
+    map.sort_keys();
+    for value in map.values_mut() {
+        sort_value_keys(value);
+    }
+}
+
+fn sort_value_keys(value: &mut Value) {
+    match value {
+        Value::Object(map) => sort_keys(map),
+        Value::Array(items) => items.iter_mut().for_each(sort_value_keys),
+        _ => {}
+    }
 }
 
 /// A FeatureCollection with one feature per line, so that diffs stay readable.
