@@ -173,7 +173,13 @@ fn run_tests(root: &Path) -> Result<()> {
     run(Command::new(env!("CARGO"))
         .current_dir(root)
         .env("GUARANTOR_PEERS", root.join("target/peers"))
-        .args(["test", "--workspace", "--all-targets", "--locked", "--no-fail-fast"]))
+        .args([
+            "test",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--no-fail-fast",
+        ]))
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
