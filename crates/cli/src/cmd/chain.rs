@@ -7,7 +7,7 @@
 //! known by their `sac<SAC>-sic<SIC>` id, snapshots every 5 s of event time, the
 //! scenario's own attribution rules), fed from bytes held here so each chunk is digested.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -17,8 +17,8 @@ use attribution::{Config, Coverage, Geography, Input};
 use feeds::{Collect, DecoderConfig, Record};
 use fusion::{Picture, PictureConfig, SensorConfig};
 use model::{
-    Digest, Geodetic, Incident, IncidentId, Measurement, Observation, SensorId, SourceId,
-    TangentPlane, Time, Track,
+    Digest, Geodetic, Incident, IncidentId, Observation, SensorId, SourceId, TangentPlane, Time,
+    Track,
 };
 
 /// Bytes per feed chunk committed to the ledger (a receiver's read size, roughly).
@@ -286,20 +286,10 @@ pub fn attribution_config(scenario: &sim::Scenario, manifest: &sim::Manifest) ->
 /// Fusion's configuration: the manifest's sensors (ASTERIX ones also under their
 /// `sac<SAC>-sic<SIC>` id) and the position-reporting sources seen in `observations`.
 pub fn picture_config(sensors: &[sim::SensorEntry], observations: &[Observation]) -> PictureConfig {
-    let mut configs: Vec<SensorConfig> = sensors.iter().flat_map(sensor_configs).collect();
+    let known: Vec<SensorConfig> = sensors.iter().flat_map(sensor_configs).collect();
     // Position reports (SBS's `sbs`, CoT's producer uid) name sensors the manifest does
     // not: they need no sensor position, so they are accepted without one.
-    let known: BTreeSet<SensorId> = configs.iter().map(|c| c.id.clone()).collect();
-    let others: BTreeSet<&SensorId> = observations
-        .iter()
-        .filter(|o| matches!(o.measurement, Measurement::Position { .. }))
-        .map(|o| &o.sensor)
-        .filter(|id| !known.contains(*id))
-        .collect();
-    configs.extend(others.into_iter().map(|id| SensorConfig {
-        id: id.clone(),
-        position: None,
-    }));
+    let configs = fusion::with_report_sensors(known, observations);
     PictureConfig {
         sensors: configs,
         ..Default::default()
