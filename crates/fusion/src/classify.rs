@@ -22,13 +22,19 @@ pub fn classify(k: &Kinematics, identity: &Identity) -> (TrackClass, f64) {
         return (TrackClass::Vessel, 0.95);
     }
     if let Some(kind) = identity.reported_type.as_deref() {
-        // ADS-B emitter category A7 is a rotorcraft; CoT atoms with `-H` are rotary wing.
-        if kind == "A7" || kind.contains("-H-") {
+        // ADS-B emitter category A7 is a rotorcraft; a CoT air type whose
+        // fifth atom is `H` is rotary wing (`a-h-A-M-H`, `a-f-A-C-H-...`).
+        let atom = |i: usize| kind.split('-').nth(i);
+        if kind == "A7" || (atom(2) == Some("A") && atom(4) == Some("H")) {
             return (TrackClass::Helicopter, 0.9);
         }
         // CoT `-F-Q` is a drone (remotely piloted fixed wing).
         if kind.contains("-F-Q") {
             return (TrackClass::Drone, 0.8);
+        }
+        // A CoT atom's third field is its battle dimension: `S` is sea surface.
+        if atom(0) == Some("a") && atom(2) == Some("S") {
+            return (TrackClass::Vessel, 0.8);
         }
     }
     if identity.icao24.is_some() {
@@ -39,18 +45,32 @@ pub fn classify(k: &Kinematics, identity: &Identity) -> (TrackClass, f64) {
         return (TrackClass::BallisticMissile, 0.7);
     }
     let Some(h) = k.height_m else {
-        return (TrackClass::Unknown, 0.0);
+        return by_speed(v);
     };
     if h < 30.0 && v < 25.0 {
         return (TrackClass::Vessel, 0.4);
     }
+    // No rule makes a helicopter of kinematics alone: a slow, low, silent
+    // flyer is a drone as often (Gerberas fly at 120 km/h, Shaheds at 150),
+    // and a helicopter is named by its identity (ADS-B A7, CoT `-H-`) above.
     match (v, h) {
         (v, h) if v >= 180.0 && h < 300.0 => (TrackClass::CruiseMissile, 0.6),
-        (v, h) if v < 35.0 && h < 1_500.0 => (TrackClass::Helicopter, 0.3),
         (v, h) if v < 70.0 && h < 4_000.0 => (TrackClass::Drone, 0.6),
         (v, h) if v < 180.0 && h < 4_000.0 => (TrackClass::JetDrone, 0.4),
         (v, h) if v >= 150.0 && h >= 3_000.0 => (TrackClass::MannedAircraft, 0.6),
         _ => (TrackClass::Unknown, 0.2),
+    }
+}
+
+/// A non-cooperative air track without a height (2-D radars only): the speed
+/// envelopes alone, with less confidence than with a height. Slower than any
+/// attack drone is left unknown (clutter, birds, a hovering helicopter).
+fn by_speed(v: f64) -> (TrackClass, f64) {
+    match v {
+        v if v < 15.0 => (TrackClass::Unknown, 0.1),
+        v if v < 70.0 => (TrackClass::Drone, 0.4),
+        v if v < 180.0 => (TrackClass::JetDrone, 0.3),
+        _ => (TrackClass::CruiseMissile, 0.3),
     }
 }
 

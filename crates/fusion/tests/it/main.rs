@@ -1,3 +1,4 @@
 //! Integration tests of the fusion crate (one binary, modules by topic).
 
+mod classify;
 mod tracker;
