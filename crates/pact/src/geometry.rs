@@ -133,3 +133,86 @@ pub fn overlap_area(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
 /// Overlaps smaller than this (a 100 m square) are slivers where borders that were
 /// simplified separately (at 100 m, see `cargo xtask zones`) meet, not a real overlap.
 pub const OVERLAP_M2_MIN: f64 = 10_000.0;
+
+/// Strips at most in a [`StripIndex`]: enough for borders of tens of thousands of edges.
+const STRIPS_MAX: usize = 1024;
+
+/// A fast point-in-area test for areas asked about millions of times (every track
+/// update, every simulated position): `geo`'s `Contains` walks every edge of a border
+/// per query, so the edges are bucketed by latitude strip once and a query ray-casts
+/// (even-odd) over the edges of its own strip only. Shared by `sim` and `attribution`;
+/// the tests check it against `geo`'s `Contains`. An edge is in every strip its
+/// latitudes span.
+#[derive(Debug, Clone)]
+pub struct StripIndex {
+    lat_min: f64,
+    lat_max: f64,
+    lon_min: f64,
+    lon_max: f64,
+    strip_height: f64,
+    strips: Vec<Vec<[f64; 4]>>,
+}
+
+impl StripIndex {
+    pub fn new(shape: &MultiPolygon<f64>) -> StripIndex {
+        let mut edges: Vec<[f64; 4]> = Vec::new();
+        for polygon in &shape.0 {
+            for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
+                for w in ring.0.windows(2) {
+                    edges.push([w[0].x, w[0].y, w[1].x, w[1].y]);
+                }
+            }
+        }
+        let (mut lat_min, mut lat_max) = (f64::INFINITY, f64::NEG_INFINITY);
+        let (mut lon_min, mut lon_max) = (f64::INFINITY, f64::NEG_INFINITY);
+        for e in &edges {
+            lat_min = lat_min.min(e[1]).min(e[3]);
+            lat_max = lat_max.max(e[1]).max(e[3]);
+            lon_min = lon_min.min(e[0]).min(e[2]);
+            lon_max = lon_max.max(e[0]).max(e[2]);
+        }
+        let n_strips = (edges.len() / 4).clamp(1, STRIPS_MAX);
+        let strip_height = ((lat_max - lat_min) / n_strips as f64).max(1e-9);
+        let mut strips = vec![Vec::new(); if edges.is_empty() { 0 } else { n_strips }];
+        for e in &edges {
+            let lo = ((e[1].min(e[3]) - lat_min) / strip_height).floor() as usize;
+            let hi = ((e[1].max(e[3]) - lat_min) / strip_height).floor() as usize;
+            for strip in strips
+                .iter_mut()
+                .take(hi.min(n_strips - 1) + 1)
+                .skip(lo.min(n_strips - 1))
+            {
+                strip.push(*e);
+            }
+        }
+        StripIndex {
+            lat_min,
+            lat_max,
+            lon_min,
+            lon_max,
+            strip_height,
+            strips,
+        }
+    }
+
+    pub fn contains(&self, x: f64, y: f64) -> bool {
+        if self.strips.is_empty()
+            || !(self.lat_min..=self.lat_max).contains(&y)
+            || !(self.lon_min..=self.lon_max).contains(&x)
+        {
+            return false;
+        }
+        let strip = (((y - self.lat_min) / self.strip_height) as usize).min(self.strips.len() - 1);
+        let mut inside = false;
+        for &[x1, y1, x2, y2] in &self.strips[strip] {
+            // Half-open rule on y so a vertex on the ray is counted once.
+            if (y1 > y) != (y2 > y) {
+                let x_cross = x1 + (y - y1) * (x2 - x1) / (y2 - y1);
+                if x < x_cross {
+                    inside = !inside;
+                }
+            }
+        }
+        inside
+    }
+}

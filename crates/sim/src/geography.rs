@@ -13,12 +13,11 @@
 use std::path::Path;
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
+use pact::geometry::StripIndex;
 
 use crate::scenario::{GeographySpec, InlineArea, InlineInfrastructure, LatLon};
 
 const EARTH_RADIUS_M: f64 = model::geodesy::EARTH_MEAN_RADIUS_M;
-const STRIPS_MAX: usize = 1024;
-
 /// A named area (a state or a zone) with a fast point-in-area test.
 #[derive(Debug, Clone)]
 pub struct Area {
@@ -35,86 +34,6 @@ impl Area {
 
     pub fn contains(&self, lat_deg: f64, lon_deg: f64) -> bool {
         self.index.contains(lon_deg, lat_deg)
-    }
-}
-
-/// Edges bucketed by latitude strip; an edge is in every strip its latitudes span.
-#[derive(Debug, Clone)]
-struct StripIndex {
-    lat_min: f64,
-    lat_max: f64,
-    lon_min: f64,
-    lon_max: f64,
-    strip_height: f64,
-    /// `strips[i]` holds (x1, y1, x2, y2) = (lon, lat, lon, lat) of the edges crossing strip i.
-    strips: Vec<Vec<[f64; 4]>>,
-}
-
-impl StripIndex {
-    fn new(shape: &MultiPolygon<f64>) -> StripIndex {
-        let mut edges: Vec<[f64; 4]> = Vec::new();
-        let mut push_ring = |ring: &LineString<f64>| {
-            for w in ring.0.windows(2) {
-                edges.push([w[0].x, w[0].y, w[1].x, w[1].y]);
-            }
-        };
-        for polygon in &shape.0 {
-            push_ring(polygon.exterior());
-            for hole in polygon.interiors() {
-                push_ring(hole);
-            }
-        }
-        let (mut lat_min, mut lat_max) = (f64::INFINITY, f64::NEG_INFINITY);
-        let (mut lon_min, mut lon_max) = (f64::INFINITY, f64::NEG_INFINITY);
-        for e in &edges {
-            lat_min = lat_min.min(e[1]).min(e[3]);
-            lat_max = lat_max.max(e[1]).max(e[3]);
-            lon_min = lon_min.min(e[0]).min(e[2]);
-            lon_max = lon_max.max(e[0]).max(e[2]);
-        }
-        let n_strips = (edges.len() / 4).clamp(1, STRIPS_MAX);
-        let strip_height = ((lat_max - lat_min) / n_strips as f64).max(1e-9);
-        let mut strips = vec![Vec::new(); if edges.is_empty() { 0 } else { n_strips }];
-        for e in &edges {
-            let lo = ((e[1].min(e[3]) - lat_min) / strip_height).floor() as usize;
-            let hi = ((e[1].max(e[3]) - lat_min) / strip_height).floor() as usize;
-            for strip in strips
-                .iter_mut()
-                .take(hi.min(n_strips - 1) + 1)
-                .skip(lo.min(n_strips - 1))
-            {
-                strip.push(*e);
-            }
-        }
-        StripIndex {
-            lat_min,
-            lat_max,
-            lon_min,
-            lon_max,
-            strip_height,
-            strips,
-        }
-    }
-
-    fn contains(&self, x: f64, y: f64) -> bool {
-        if self.strips.is_empty()
-            || !(self.lat_min..=self.lat_max).contains(&y)
-            || !(self.lon_min..=self.lon_max).contains(&x)
-        {
-            return false;
-        }
-        let strip = (((y - self.lat_min) / self.strip_height) as usize).min(self.strips.len() - 1);
-        let mut inside = false;
-        for &[x1, y1, x2, y2] in &self.strips[strip] {
-            // Half-open rule on y so a vertex on the ray is counted once.
-            if (y1 > y) != (y2 > y) {
-                let x_cross = x1 + (y - y1) * (x2 - x1) / (y2 - y1);
-                if x < x_cross {
-                    inside = !inside;
-                }
-            }
-        }
-        inside
     }
 }
 
