@@ -62,10 +62,33 @@ pub enum Entry {
         party: String,
         body: Value,
     },
+    /// The settings of the engine whose decisions follow (effective date, lateness,
+    /// windows, ...), as the stage that owns them writes them: what an auditor needs
+    /// besides the pact and the inputs to derive the same decisions again.
+    EngineConfig {
+        v: u16,
+        engine: String,
+        config: Value,
+    },
+    /// Event time advanced to `to_us` without an incident (the end of a run): the timers
+    /// due by then fired, and their decisions follow.
+    Advance { v: u16, to_us: i64 },
     /// A party acknowledged one of its obligations, signed by its key.
     Acknowledgement(PartyAction),
     /// A party discharged one of its obligations, signed by its key.
     Discharge(PartyAction),
+    /// A party recorded a delivery (the `body` says what, how many, when and where), signed
+    /// by its key; `obligation` names the obligation or commitment it answers, or is empty.
+    Delivery(PartyAction),
+    /// The triggers engine flagged a measure instead of issuing it (a proportionality cap,
+    /// a no-go overlap): the activation, the measure's index, the party and the reason.
+    MeasureFlagged {
+        v: u16,
+        activation: String,
+        measure_idx: u32,
+        party: String,
+        body: Value,
+    },
     /// An entry too large for a bundle (over 65,535 bytes), logged by the digest of its
     /// canonical JSON; the full entry is kept beside the log.
     ByHash {
@@ -94,6 +117,7 @@ pub struct PartyAction {
 pub enum ActionKind {
     Acknowledgement,
     Discharge,
+    Delivery,
 }
 
 impl Entry {
@@ -150,8 +174,12 @@ impl Entry {
             Entry::Incident { .. } => "incident",
             Entry::Activation { .. } => "activation",
             Entry::Obligation { .. } => "obligation",
+            Entry::EngineConfig { .. } => "engine_config",
+            Entry::Advance { .. } => "advance",
             Entry::Acknowledgement(_) => "acknowledgement",
             Entry::Discharge(_) => "discharge",
+            Entry::Delivery(_) => "delivery",
+            Entry::MeasureFlagged { .. } => "measure_flagged",
             Entry::ByHash { .. } => "by_hash",
         }
     }
@@ -163,8 +191,11 @@ impl Entry {
             | Entry::Incident { v, .. }
             | Entry::Activation { v, .. }
             | Entry::Obligation { v, .. }
+            | Entry::EngineConfig { v, .. }
+            | Entry::Advance { v, .. }
+            | Entry::MeasureFlagged { v, .. }
             | Entry::ByHash { v, .. } => *v,
-            Entry::Acknowledgement(a) | Entry::Discharge(a) => a.v,
+            Entry::Acknowledgement(a) | Entry::Discharge(a) | Entry::Delivery(a) => a.v,
         }
     }
 
@@ -195,7 +226,7 @@ impl Entry {
                 what: "party signature".into(),
                 expected: e.to_string(),
             })?;
-        if let Entry::Acknowledgement(a) | Entry::Discharge(a) = &mut entry {
+        if let Entry::Acknowledgement(a) | Entry::Discharge(a) | Entry::Delivery(a) = &mut entry {
             a.signature = BASE64.encode(signature);
         }
         Ok(entry)
@@ -204,8 +235,10 @@ impl Entry {
     /// Checks a party action's signature against the party's verifier key; other entries
     /// carry no signature and are refused.
     pub fn verify_action(&self, key: &VerifierKey) -> Result<()> {
-        let (Entry::Acknowledgement(action) | Entry::Discharge(action)) = self else {
-            let expected = "an acknowledgement or a discharge";
+        let (Entry::Acknowledgement(action) | Entry::Discharge(action) | Entry::Delivery(action)) =
+            self
+        else {
+            let expected = "an acknowledgement, a discharge or a delivery";
             return Err(LedgerError::Request {
                 what: self.type_name().into(),
                 expected: expected.into(),
@@ -230,7 +263,8 @@ impl Entry {
             .decode(&action.signature)
             .map_err(|_| fail("signature is not base64"))?;
         let mut unsigned = self.clone();
-        if let Entry::Acknowledgement(a) | Entry::Discharge(a) = &mut unsigned {
+        if let Entry::Acknowledgement(a) | Entry::Discharge(a) | Entry::Delivery(a) = &mut unsigned
+        {
             a.signature.clear();
         }
         if key.verify(&unsigned.to_canonical_json()?, &signature) {
@@ -245,6 +279,7 @@ fn wrap(kind: ActionKind, action: PartyAction) -> Entry {
     match kind {
         ActionKind::Acknowledgement => Entry::Acknowledgement(action),
         ActionKind::Discharge => Entry::Discharge(action),
+        ActionKind::Delivery => Entry::Delivery(action),
     }
 }
 
@@ -324,5 +359,39 @@ mod tests {
         }
         let err = tampered.verify_action(&pl_key).unwrap_err().to_string();
         assert_eq!(err, "discharge of O-2 by PL: the signature does not verify");
+    }
+
+    #[test]
+    fn deliveries_are_signed_party_actions_and_flags_round_trip() {
+        let gb = key_from_seed("GB", KeyRole::Party, [5; 32]).unwrap();
+        let signer = NoteSigner::parse("gb", &gb.signer_key).unwrap();
+        let body = serde_json::json!({"item": "interceptor-drone", "quantity": 1500});
+        let entry = Entry::signed_action(ActionKind::Delivery, &signer, "", body).unwrap();
+        assert_eq!(entry.type_name(), "delivery");
+        let key = VerifierKey::parse("gb", &gb.verifier_key).unwrap();
+        entry.verify_action(&key).unwrap();
+        let mut tampered = entry.clone();
+        if let Entry::Delivery(a) = &mut tampered {
+            a.body = serde_json::json!({"item": "interceptor-drone", "quantity": 15000});
+        }
+        let err = tampered.verify_action(&key).unwrap_err().to_string();
+        assert_eq!(err, "delivery of  by GB: the signature does not verify");
+        let bytes = entry.to_canonical_json().unwrap();
+        assert_eq!(Entry::from_log_bytes("e", &bytes).unwrap(), entry);
+
+        let flagged = Entry::MeasureFlagged {
+            v: ENTRY_VERSION,
+            activation: "p/r/1".into(),
+            measure_idx: 2,
+            party: "PL".into(),
+            body: serde_json::json!({"reason": "over the cap"}),
+        };
+        let bytes = flagged.to_canonical_json().unwrap();
+        assert_eq!(
+            String::from_utf8(bytes.clone()).unwrap(),
+            r#"{"activation":"p/r/1","body":{"reason":"over the cap"},"measure_idx":2,"party":"PL","type":"measure_flagged","v":1}"#
+        );
+        assert_eq!(Entry::from_log_bytes("e", &bytes).unwrap(), flagged);
+        assert!(flagged.verify_action(&key).is_err());
     }
 }
