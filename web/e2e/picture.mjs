@@ -1,7 +1,11 @@
 // The page in a real headless Chromium (Debian's, never a downloaded one), driven by
 // playwright-core: it loads with no request leaving the server's origin, tracks appear and
-// move, the owner of an obligation acknowledges it and another party is refused.
-// Usage: node e2e/picture.mjs http://127.0.0.1:PORT/ SCREENSHOT_DIR
+// move (drawn by deck.gl), an activation arrives live when the drones cross the border and
+// its deadline clock ticks, this browser verifies the ledger's checkpoint (and a consistency
+// proof when the server offers one), readiness is plotted when the server offers it, the
+// time slider shows the earlier state of the record, the owner of an obligation
+// acknowledges it and another party is refused.
+// Usage: LOG_KEY=<verifier key> node e2e/picture.mjs http://127.0.0.1:PORT/ SCREENSHOT_DIR
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 
@@ -29,8 +33,11 @@ try {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
   page.on('response', (r) => { if (r.status() >= 400) console.log(`http ${r.status()}: ${r.url()}`); });
-  await page.goto(url);
+  const address = new URL(url);
+  if (process.env.LOG_KEY) address.searchParams.set('logkey', process.env.LOG_KEY);
+  await page.goto(address.href);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  const activationsAtLoad = await page.evaluate(() => window.guarantor.activations.size);
   await page.waitForFunction(() => Number(document.getElementById('map').dataset.tracks) > 0, null, { timeout: 20000 });
   const first = await page.evaluate(() => [...window.guarantor.tracks.values()].map((t) => [t.id, t.lon_deg]));
   await page.waitForTimeout(1500);
@@ -71,7 +78,8 @@ try {
         borders: new Set(rendered('borders').map((f) => f.properties.iso_a2)).size,
         zones: new Set(rendered('zones').map((f) => f.properties.file)).size,
         infrastructure: rendered('infra-lines').length + rendered('infra-points').length,
-        tracks: rendered('track-symbols').length,
+        // deck.gl draws the tracks: ask it which it drew over the whole canvas.
+        tracks: window.guarantorDeck.pickObjects({ x: 0, y: 0, width: gl.clientWidth, height: gl.clientHeight, layerIds: ['track-symbols'] }).length,
       });
     });
     map.triggerRepaint();
@@ -90,6 +98,50 @@ try {
   if (drawn.infrastructure < 10) fail(`only ${drawn.infrastructure} infrastructure features drawn`);
   if (drawn.tracks < 2) fail(`${drawn.tracks} track symbols drawn, expected 2`);
 
+  // The drones cross into Poland's belt after the page loaded: the activation arrives live,
+  // and its deadline clock ticks with the event time.
+  if (activationsAtLoad !== 0) fail(`${activationsAtLoad} activations before the drones crossed`);
+  await page.waitForSelector('li.activation .clock', { timeout: 30000 });
+  const clock1 = await page.textContent('li.activation .clock');
+  await page.waitForTimeout(1500);
+  const clock2 = await page.textContent('li.activation .clock');
+  if (!clock1 || clock1 === clock2) fail(`the activation's deadline clock does not tick: "${clock1}" then "${clock2}"`);
+  await page.screenshot({ path: `${shots}/activation.png` });
+
+  // The ledger's checkpoint, verified by this browser with the key given out of band.
+  await page.waitForSelector('#ledger-verified[data-verified="true"]', { timeout: 20000 })
+    .catch(async () => fail(`ledger not verified in the browser: ${await page.textContent('#ledger-verified')}`));
+  const ledgerText = await page.textContent('#ledger-verified');
+
+  // Readiness plots, when the server offers readiness.
+  const paths = await page.evaluate(async () => Object.keys((await (await fetch('/openapi.json')).json()).paths));
+  let readiness = 'not offered';
+  if (paths.some((p) => p.includes('readiness'))) {
+    await page.waitForSelector('#readiness[data-plots]', { timeout: 20000 })
+      .catch(async () => fail(`readiness not plotted: ${await page.textContent('#readiness-status')}`));
+    const canvases = await page.locator('#readiness .uplot canvas').count();
+    if (canvases < 1) fail('no uPlot canvas in the readiness panel');
+    readiness = `${canvases} plots`;
+  }
+
+  // The time slider: the record's start has fewer tracks (the third appears after the
+  // crossing), the drones further east, and no activation yet.
+  await page.waitForFunction(() => window.guarantor.tracks.size >= 3, null, { timeout: 20000 });
+  const live = await page.evaluate(() => ({ n: window.guarantor.tracks.size, lon: window.guarantor.tracks.get(7).lon_deg }));
+  await page.$eval('#slider', (s) => { s.value = '0'; s.dispatchEvent(new Event('input')); });
+  await page.waitForFunction(() => window.guarantor.replay && document.body.dataset.mode === 'replay', null, { timeout: 10000 });
+  const past = await page.evaluate(() => ({
+    n: Number(document.getElementById('map').dataset.tracks),
+    lon: window.guarantor.replay.tracks.find((t) => t.id === 7)?.lon_deg,
+    activations: document.querySelectorAll('li.activation').length,
+  }));
+  await page.screenshot({ path: `${shots}/replay.png` });
+  if (!(past.n < live.n)) fail(`the slider's earlier state has ${past.n} tracks, live ${live.n}`);
+  if (!(past.lon > live.lon)) fail(`track 7 at the record's start is at lon ${past.lon}, live ${live.lon}: not earlier`);
+  if (past.activations !== 0) fail(`${past.activations} activations shown before the crossing`);
+  await page.click('#live-btn');
+  await page.waitForFunction(() => !window.guarantor.replay && document.querySelectorAll('li.activation').length > 0, null, { timeout: 10000 });
+
   // Another party (UA) tries Poland's obligation: refused by the policy.
   await page.waitForSelector('li.obligation[data-party="PL"]', { timeout: 20000 });
   await page.selectOption('#party', 'UA');
@@ -106,11 +158,21 @@ try {
   const state = await page.textContent('li.obligation[data-party="PL"] i');
   if (state !== 'acknowledged') fail(`PL's obligation is ${state}, not acknowledged`);
   await page.screenshot({ path: `${shots}/acknowledged.png` });
+  // The act grew the log: the new checkpoint is verified again, and checked consistent with
+  // the one seen before when the server offers consistency proofs.
+  let consistency = 'not offered';
+  if (paths.some((p) => p.includes('consistency'))) {
+    await page.waitForSelector('#ledger-consistency[data-consistent="true"]', { timeout: 20000 })
+      .catch(async () => fail(`no consistency verified: ${await page.textContent('#ledger-consistency')}`));
+    consistency = await page.textContent('#ledger-consistency');
+  }
   if (outside.length) fail(`requests left the origin: ${outside.join(' ')}`);
   // The one error the browser should log is the 403 of UA's refused act.
   const unexpected = consoleErrors.filter((m) => !m.includes('status of 403'));
   if (unexpected.length) fail(`console errors: ${unexpected.join(' | ')}`);
-  console.log(`ok: moved=${moved} refused="${refused}" state=${state} outside=${outside.length}`);
+  console.log(`ok: moved=${moved} activation clock "${clock1}"→"${clock2}" slider ${past.n}<${live.n} tracks`);
+  console.log(`ok: ledger "${ledgerText}" consistency "${consistency}" readiness ${readiness}`);
+  console.log(`ok: refused="${refused}" state=${state} outside=${outside.length}`);
 } finally {
   await browser.close();
 }

@@ -32,4 +32,4 @@ pub use error::{LedgerError, Result};
 pub use log::{CheckpointOutcome, Log, LogConfig, Recovery};
 pub use note::{KeyPair, KeyRole, NoteSigner, OpenedCheckpoint, TrustedKeys, VerifierKey};
 pub use tlog_tiles::{Hash, record_hash};
-pub use verify::{VerifyOptions, VerifyReport, verify_log};
+pub use verify::{LoggedEntry, VerifyOptions, VerifyReport, read_entries, verify_log};

@@ -38,6 +38,8 @@ use crate::tiles::{TileCoord, TileKind, encode_hash_tile, push_bundle_entry};
 use crate::tree::{CompletedTile, TreeBuilder};
 
 pub const CHECKPOINT_FILE: &str = "checkpoint";
+/// Entries too large for a bundle, each named by the SHA-256 of its canonical JSON.
+pub const BY_HASH_DIR: &str = "by-hash";
 pub const CONFIG_FILE: &str = "log.json";
 pub const JOURNAL_FILE: &str = "private/journal";
 pub const PROPOSED_FILE: &str = "witness/proposed";
@@ -251,7 +253,10 @@ impl Log {
         for entry in entries {
             let (logged, full) = entry.to_log_bytes()?;
             if let Some(full) = full {
-                writer.write(&format!("by-hash/{}", model::Digest::of(&full)), &full)?;
+                writer.write(
+                    &format!("{BY_HASH_DIR}/{}", model::Digest::of(&full)),
+                    &full,
+                )?;
             }
             encoded.push(logged);
         }

@@ -9,7 +9,7 @@ use crate::entry::Entry;
 use crate::error::{LedgerError, Result};
 use crate::files::read;
 use crate::limits::{HASH_BYTES, TILE_HEIGHT, TILE_WIDTH};
-use crate::log::CHECKPOINT_FILE;
+use crate::log::{BY_HASH_DIR, CHECKPOINT_FILE};
 use crate::note::{OpenedCheckpoint, TrustedKeys, open_checkpoint};
 use crate::proof::{check_consistency, check_inclusion, prove_consistency, prove_inclusion};
 use crate::tiles::{TileCoord, TileKind, decode_bundle, decode_hash_tile};
@@ -87,6 +87,85 @@ pub fn verify_log(root: &Path, keys: &TrustedKeys, options: VerifyOptions) -> Re
         });
     }
     Ok(report)
+}
+
+/// One entry of a log as read back: its index, the bytes in its bundle, and the entry they
+/// stand for (for a `ByHash` entry, the full entry read from `by-hash/<sha256>`).
+#[derive(Debug, Clone)]
+pub struct LoggedEntry {
+    pub index: u64,
+    pub logged: Vec<u8>,
+    pub entry: Entry,
+}
+
+/// Reads every entry up to `checkpoint`'s size from the bundles under `root`, decoding each
+/// as a canonical `Entry` and resolving `ByHash` entries from `by-hash/` (their digest, size
+/// and type checked). Call after [`verify_log`]: this checks the entries, not the tree.
+pub fn read_entries(root: &Path, checkpoint: &OpenedCheckpoint) -> Result<Vec<LoggedEntry>> {
+    let size = checkpoint.size();
+    let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(1 << 20));
+    for bundle in 0..size.div_ceil(TILE_WIDTH as u64) {
+        let width = (size - bundle * TILE_WIDTH as u64).min(TILE_WIDTH as u64) as u32;
+        let path = TileCoord {
+            kind: TileKind::Entries,
+            index: bundle,
+            width,
+        }
+        .path();
+        let bytes = read_tile_file(root, &path, size)?;
+        for (i, logged) in decode_bundle(&path, &bytes, width)?.into_iter().enumerate() {
+            let index = bundle * TILE_WIDTH as u64 + i as u64;
+            let name = format!("{path}: entry {index}");
+            let entry = match Entry::from_log_bytes(&name, logged)? {
+                Entry::ByHash {
+                    of_type,
+                    bytes_n,
+                    digest,
+                    ..
+                } => read_by_hash(root, &name, &of_type, bytes_n, digest)?,
+                entry => entry,
+            };
+            out.push(LoggedEntry {
+                index,
+                logged: logged.to_vec(),
+                entry,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The full entry a `ByHash` entry (named `name`) stands for.
+fn read_by_hash(
+    root: &Path,
+    name: &str,
+    of_type: &str,
+    bytes_n: u64,
+    digest: model::Digest,
+) -> Result<Entry> {
+    let file = format!("{BY_HASH_DIR}/{digest}");
+    let bytes = match std::fs::read(root.join(&file)) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let expected = format!("the full entry beside the log, in {file}, which is missing");
+            return Err(LedgerError::malformed(name, "by_hash", expected));
+        }
+        Err(e) => return Err(LedgerError::io(root.join(&file), e)),
+    };
+    if bytes.len() as u64 != bytes_n || model::Digest::of(&bytes) != digest {
+        let expected = format!(
+            "{bytes_n} bytes with SHA-256 {digest}, found {} bytes with SHA-256 {}",
+            bytes.len(),
+            model::Digest::of(&bytes)
+        );
+        return Err(LedgerError::malformed(file, "whole file", expected));
+    }
+    let entry = Entry::from_log_bytes(&file, &bytes)?;
+    if entry.type_name() != of_type || matches!(entry, Entry::ByHash { .. }) {
+        let expected = format!("an entry of type {of_type}, found {}", entry.type_name());
+        return Err(LedgerError::malformed(file, "field type", expected));
+    }
+    Ok(entry)
 }
 
 fn read_tile_file(root: &Path, path: &str, size: u64) -> Result<Vec<u8>> {

@@ -123,3 +123,131 @@ fn bad_input_errors_name_the_file_and_expectation() {
         .to_string();
     assert_eq!(err, "--witness-key: hash: expected 8 hex digits");
 }
+
+/// Files on disk, cut short or garbled: `verify_log` and the readers name the file (by its
+/// path in the log) and say what they expected there.
+#[test]
+fn truncated_or_malformed_files_and_wrong_length_proofs_are_named() {
+    use ledger::{VerifyOptions, verify_log};
+    let options = VerifyOptions {
+        check_entries: true,
+    };
+    let fresh = || {
+        let dir = tempfile::tempdir().unwrap();
+        crate::build_log(dir.path(), 300, 300);
+        dir
+    };
+    let cut = |path: &std::path::Path, keep: usize| {
+        let bytes = std::fs::read(path).unwrap();
+        std::fs::write(path, &bytes[..keep]).unwrap();
+    };
+
+    // A hash tile cut short.
+    let dir = fresh();
+    cut(&dir.path().join("tile/0/000"), 8000);
+    let err = verify_log(dir.path(), &trusted(&[], 0), options)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "tile/0/000: file size: expected 8192 bytes (256 hashes), found 8000"
+    );
+
+    // An entry bundle cut inside an entry.
+    let dir = fresh();
+    let bundle = dir.path().join("tile/entries/000");
+    let len = std::fs::metadata(&bundle).unwrap().len() as usize;
+    cut(&bundle, len - 3);
+    let err = verify_log(dir.path(), &trusted(&[], 0), options)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("tile/entries/000: byte "), "{err}");
+    assert!(err.contains("(entry 255): expected "), "{err}");
+
+    // A checkpoint whose body lacks its root hash line.
+    let dir = fresh();
+    let checkpoint = dir.path().join("checkpoint");
+    let text = std::fs::read_to_string(&checkpoint).unwrap();
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    lines.remove(2);
+    std::fs::write(&checkpoint, lines.join("\n")).unwrap();
+    let err = verify_log(dir.path(), &trusted(&[], 0), options)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(&format!("{}: ", checkpoint.display())),
+        "{err}"
+    );
+    assert!(err.contains("expected"), "{err}");
+
+    // A proof file with a line that is not a base64 hash, and proofs of the wrong length.
+    let err = decode_proof("proof.txt", "AAAA\n").unwrap_err().to_string();
+    assert!(err.starts_with("proof.txt: line 1: expected "), "{err}");
+    let root = ledger::record_hash(b"r");
+    let err = check_consistency(&[root], ("old", 3, root), ("new", 8, root))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "consistency proof from 3 to 8: 1 hashes, expected 4");
+}
+
+/// `read_entries` gives back every entry, the large one from `by-hash/`, and names a
+/// by-hash file that is missing or altered.
+#[test]
+fn read_entries_resolves_by_hash_and_names_a_bad_body() {
+    use ledger::{Entry, Log, LogConfig, read_entries, verify_log};
+    let dir = tempfile::tempdir().unwrap();
+    let config = LogConfig {
+        origin: crate::ORIGIN.into(),
+        witnesses: vec![],
+        quorum: 0,
+    };
+    let mut log = Log::create(dir.path(), log_signer(), config).unwrap();
+    let large = Entry::Incident {
+        v: ledger::ENTRY_VERSION,
+        incident: "I-1".into(),
+        evidence: vec![],
+        body: serde_json::Value::String("x".repeat(70_000)),
+    };
+    log.append_entries(&[crate::entry(0), large.clone(), crate::entry(2)])
+        .unwrap();
+    log.checkpoint().unwrap();
+    let options = ledger::VerifyOptions {
+        check_entries: true,
+    };
+    let report = verify_log(dir.path(), &trusted(&[], 0), options).unwrap();
+    let entries = read_entries(dir.path(), &report.checkpoint).unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[1].entry, large);
+    assert!(matches!(
+        Entry::from_log_bytes("e", &entries[1].logged).unwrap(),
+        Entry::ByHash { .. }
+    ));
+    assert_eq!(entries[2].entry, crate::entry(2));
+
+    let full = large.to_canonical_json().unwrap();
+    let name = format!("by-hash/{}", model::Digest::of(&full));
+    let mut altered = full.clone();
+    altered[100] = b'y';
+    std::fs::write(dir.path().join(&name), &altered).unwrap();
+    let err = read_entries(dir.path(), &report.checkpoint)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with(&format!(
+            "{name}: whole file: expected {} bytes",
+            full.len()
+        )),
+        "{err}"
+    );
+    std::fs::remove_file(dir.path().join(&name)).unwrap();
+    let err = read_entries(dir.path(), &report.checkpoint)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "tile/entries/000.p/3: entry 1: by_hash: expected the full entry beside the log, \
+             in {name}, which is missing"
+        )
+    );
+}
