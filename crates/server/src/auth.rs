@@ -256,6 +256,7 @@ fn unsigned_action(
     match kind {
         ActionKind::Acknowledgement => Entry::Acknowledgement(action),
         ActionKind::Discharge => Entry::Discharge(action),
+        ActionKind::Delivery => Entry::Delivery(action),
     }
 }
 

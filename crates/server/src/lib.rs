@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod picture;
 pub mod policy;
 pub mod state;
+pub mod supply;
 pub mod views;
 
 use axum::Router;
@@ -27,6 +28,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 pub use auth::{AccessConfig, Credentials, PrincipalConfig, Role};
 pub use cot::CotConfig;
 pub use state::{AppState, Parts};
+pub use supply::ReadinessSource;
 
 /// Every route of the server.
 pub fn app(state: AppState) -> Router {
@@ -44,6 +46,12 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/status", get(api::picture::status))
         .route("/ledger/proof/inclusion", get(api::ledger::inclusion))
+        .route("/ledger/proof/consistency", get(api::ledger::consistency))
+        .route("/readiness", get(api::supply::readiness))
+        .route(
+            "/deliveries",
+            get(api::supply::deliveries).post(api::supply::deliver),
+        )
         .route("/live", get(api::live::live))
         .fallback(error::fallback);
     Router::new()

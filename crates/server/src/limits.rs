@@ -32,6 +32,11 @@ pub const OBLIGATIONS_MAX: usize = 100_000;
 pub const NONCES_PER_PARTY_MAX: usize = 4096;
 /// Longest nonce accepted.
 pub const NONCE_BYTES_MAX: usize = 128;
+/// Deliveries recorded through the API; the next one is refused with 503 (readiness is
+/// rerun over all of them on each delivery).
+pub const DELIVERIES_MAX: usize = 10_000;
+/// Longest free text in an act (a delivery's note or the obligation it names).
+pub const NOTE_BYTES_MAX: usize = 1024;
 /// Rows in a list response.
 pub const PAGE_ROWS_MAX: usize = 5000;
 

@@ -9,13 +9,15 @@ use crate::views;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Guarantor", description = "The common operational picture: tracks, incidents, activations, obligations, the ledger; and the parties' acts."),
+    info(title = "Guarantor", description = "The common operational picture: tracks, incidents, activations, obligations, readiness, deliveries, the ledger; and the parties' acts."),
     paths(
         api::picture::tracks, api::picture::tracks_at, api::picture::track_history,
         api::picture::incidents, api::picture::incident, api::picture::activations,
         api::picture::obligations, api::picture::obligation, api::picture::status,
         api::acts::acknowledge, api::acts::discharge,
         api::ledger::checkpoint, api::ledger::tile, api::ledger::inclusion,
+        api::ledger::consistency, api::supply::readiness, api::supply::deliveries,
+        api::supply::deliver,
         api::live::live,
     ),
     components(schemas(
@@ -24,6 +26,9 @@ use crate::views;
         views::AssetView, views::SubstitutionView, views::StatusView, views::LedgerStatus,
         views::ActOutcome, views::InclusionProof, views::LiveEvent,
         api::acts::AcknowledgeBody, api::acts::DischargeBody,
+        views::ConsistencyProof, views::DeliveryView, views::DeliveryOutcome,
+        views::ReadinessView, views::RungView, views::ClauseView, views::SupplyView,
+        views::StockSeries, api::supply::DeliveryBody,
     )),
     modifiers(&Security),
 )]

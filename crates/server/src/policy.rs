@@ -24,6 +24,8 @@ pub enum Act {
     Read,
     Acknowledge,
     Discharge,
+    /// Record a delivery.
+    Deliver,
 }
 
 impl Act {
@@ -32,6 +34,7 @@ impl Act {
             Act::Read => "read",
             Act::Acknowledge => "acknowledge",
             Act::Discharge => "discharge",
+            Act::Deliver => "deliver",
         }
     }
 }
@@ -40,7 +43,14 @@ impl Act {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resource<'a> {
     Picture,
-    Obligation { id: &'a str, party: &'a str },
+    Obligation {
+        id: &'a str,
+        party: &'a str,
+    },
+    /// A delivery record, by the party that says it delivered.
+    Delivery {
+        party: &'a str,
+    },
 }
 
 /// The policy's text, shipped in the binary.
@@ -69,6 +79,16 @@ impl Policy {
             Resource::Picture => uid("Picture", "cop")?,
             Resource::Obligation { id, party } => {
                 let resource_uid = uid("Obligation", id)?;
+                let owner = uid("Party", party)?;
+                let attrs = HashMap::from([(
+                    "party".to_owned(),
+                    RestrictedExpression::new_entity_uid(owner),
+                )]);
+                entities.push(Entity::new(resource_uid.clone(), attrs, HashSet::new()).ok()?);
+                resource_uid
+            }
+            Resource::Delivery { party } => {
+                let resource_uid = uid("Delivery", party)?;
                 let owner = uid("Party", party)?;
                 let attrs = HashMap::from([(
                     "party".to_owned(),
@@ -162,6 +182,30 @@ mod tests {
         check(&observer, Act::Acknowledge, own_name.clone(), false);
         check(&observer, Act::Discharge, own_name, false);
         check(&party("RO"), Act::Read, Resource::Picture, true);
+        let press_delivery = Resource::Delivery { party: "press" };
+        check(&observer, Act::Deliver, press_delivery, false);
+    }
+
+    #[test]
+    fn a_party_records_deliveries_in_its_own_name_only() {
+        check(
+            &party("GB"),
+            Act::Deliver,
+            Resource::Delivery { party: "GB" },
+            true,
+        );
+        check(
+            &party("GB"),
+            Act::Deliver,
+            Resource::Delivery { party: "PL" },
+            false,
+        );
+        // Delivering is not acknowledging: the obligation rule does not stretch to it.
+        let own = Resource::Obligation {
+            id: "x/1/0",
+            party: "GB",
+        };
+        check(&party("GB"), Act::Deliver, own, false);
     }
 
     #[test]

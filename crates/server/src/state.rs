@@ -14,6 +14,7 @@ use crate::cot::{CotBatch, CotConfig};
 use crate::limits::{COT_BATCHES_MAX, LIVE_EVENTS_MAX};
 use crate::picture::Picture;
 use crate::policy::Policy;
+use crate::supply::{ReadinessSource, Supply};
 use crate::views::{LedgerStatus, LiveEvent};
 
 /// The server's state, cheap to clone (one `Arc`).
@@ -36,6 +37,9 @@ pub(crate) struct Inner {
     pub cot_latest: RwLock<Option<CotBatch>>,
     pub cot_config: CotConfig,
     pub metrics: Metrics,
+    /// Readiness and the deliveries recorded through the API; `None` until
+    /// [`AppState::set_readiness`] (then readiness reads and deliveries are refused).
+    pub supply: Mutex<Option<Supply>>,
 }
 
 /// Counters for `/metrics`.
@@ -77,7 +81,23 @@ impl AppState {
             cot_latest: RwLock::new(None),
             cot_config: parts.cot,
             metrics: Metrics::default(),
+            supply: Mutex::new(None),
         }))
+    }
+
+    /// Serves readiness from `source` (assessed now, and again after each recorded
+    /// delivery); the error is the assessment's, naming the input at fault.
+    pub fn set_readiness(&self, source: ReadinessSource) -> Result<(), String> {
+        let supply = Supply::new(source);
+        let outcome = supply.view.as_ref().map(|_| ()).map_err(Clone::clone);
+        *lock(&self.0.supply) = Some(supply);
+        outcome
+    }
+
+    /// Entries the engine side logs itself (the pact's version, feed chunks' digests);
+    /// returns the first one's index, `None` without a ledger or when the append failed.
+    pub fn append(&self, entries: &[Entry]) -> Option<u64> {
+        self.log(entries)
     }
 
     /// A scan's live tracks.
@@ -264,6 +284,13 @@ fn entry_of(record: &triggers::Record) -> Option<Entry> {
             obligation: o.id.clone(),
             party: o.party.clone(),
             body: serde_json::to_value(o).unwrap_or_default(),
+        }),
+        triggers::Record::MeasureFlagged(f) => Some(Entry::MeasureFlagged {
+            v: ledger::ENTRY_VERSION,
+            activation: f.activation.clone(),
+            measure_idx: f.measure_idx,
+            party: f.party.clone(),
+            body: serde_json::to_value(f).unwrap_or_default(),
         }),
         _ => None,
     }

@@ -168,6 +168,127 @@ pub struct InclusionProof {
     pub proof: Vec<String>,
 }
 
+/// A consistency proof in the C2SP/RFC 6962 form: that the tree of `new_size` extends the
+/// one of `old_size` (so a checkpoint seen before is a prefix of the new one).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsistencyProof {
+    pub old_size: u64,
+    pub new_size: u64,
+    /// Base64 hashes, in the order RFC 6962 (section 2.1.2) and Go's `tlog.CheckTree` read them.
+    pub proof: Vec<String>,
+}
+
+/// A delivery: what arrived, from whom, where and when.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub party: String,
+    pub item: String,
+    pub quantity: f64,
+    /// RFC 3339 UTC.
+    pub date: String,
+    /// A depot or zone id of the pact.
+    pub place: String,
+    /// The obligation or commitment it answers, if the party named one.
+    pub obligation: Option<String>,
+    pub note: Option<String>,
+    /// `record_file` (the deliveries the server started with) or `api` (recorded since,
+    /// signed by the party and logged).
+    pub source: String,
+    /// The delivery's ledger entry, for those recorded through the API.
+    pub ledger_index: Option<u64>,
+}
+
+impl DeliveryView {
+    pub fn of_record(d: &readiness::Delivery) -> DeliveryView {
+        DeliveryView {
+            party: d.party.clone(),
+            item: d.item.clone(),
+            quantity: d.quantity,
+            date: d.date.to_string(),
+            place: d.place.clone(),
+            obligation: None,
+            note: None,
+            source: "record_file".into(),
+            ledger_index: None,
+        }
+    }
+}
+
+/// The answer to a recorded delivery.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeliveryOutcome {
+    pub delivery: DeliveryView,
+    pub ledger_index: Option<u64>,
+    /// The delivery's ledger entry (canonical JSON), signed by the party.
+    #[schema(value_type = Object)]
+    pub entry: serde_json::Value,
+}
+
+/// Readiness at the as-of date, for the page's plots: each rung's clauses backed or not,
+/// days of supply per depot line, and the day-by-day stock from the pact's day 0.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReadinessView {
+    pub pact: String,
+    /// The pact's day 0.
+    pub effective: String,
+    /// The as-of date.
+    pub at: String,
+    pub at_day: u32,
+    pub tempo: String,
+    pub endurance_days: u32,
+    /// Delivery records counted (record file and API).
+    pub deliveries: usize,
+    pub clauses_backed: usize,
+    pub clauses_unbacked: usize,
+    /// Assets in place whose magazine item no depot stocks: endurance cannot be shown.
+    pub clauses_uncounted: usize,
+    pub clauses_not_in_force: usize,
+    pub rungs: Vec<RungView>,
+    pub supply: Vec<SupplyView>,
+    /// Stock per depot line at the end of each day from day 0 (`days[d]`).
+    pub stock: Vec<StockSeries>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RungView {
+    pub response: String,
+    pub rung: u32,
+    /// `backed`, `uncounted`, `unbacked`, `not_in_force`.
+    pub state: String,
+    pub clauses: Vec<ClauseView>,
+}
+
+/// One asset of one measure of a rung.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClauseView {
+    pub party: String,
+    pub asset: String,
+    pub needed: u32,
+    /// `backed`, `uncounted`, `unbacked`, `not_in_force`.
+    pub state: String,
+    pub reason: String,
+    pub dry_in_days: Option<u32>,
+}
+
+/// Days of supply of one depot line at the as-of date.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SupplyView {
+    pub depot: String,
+    pub item: String,
+    pub on_hand: f64,
+    /// Days from the as-of date until it holds less than one round; absent beyond the horizon.
+    pub dry_in_days: Option<u32>,
+    /// The rungs whose clauses use this item.
+    pub clauses: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StockSeries {
+    pub depot: String,
+    pub item: String,
+    pub days: Vec<f64>,
+}
+
 /// Everything the live feed sends, as the `data` of an SSE event named by `type`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -184,6 +305,8 @@ pub enum LiveEvent {
     /// clock changes).
     Obligation(ObligationView),
     Ledger(LedgerStatus),
+    /// A party recorded a delivery (readiness changed: refetch `/api/v1/readiness`).
+    Delivery(DeliveryView),
     /// This client fell behind and missed `missed` events: it should refetch.
     Lagged {
         missed: u64,
@@ -198,6 +321,7 @@ impl LiveEvent {
             LiveEvent::Activation(_) => "activation",
             LiveEvent::Obligation(_) => "obligation",
             LiveEvent::Ledger(_) => "ledger",
+            LiveEvent::Delivery(_) => "delivery",
             LiveEvent::Lagged { .. } => "lagged",
         }
     }
@@ -241,7 +365,7 @@ impl TrackView {
     }
 }
 
-fn round(x: f64, digits: i32) -> f64 {
+pub(crate) fn round(x: f64, digits: i32) -> f64 {
     let k = 10f64.powi(digits);
     (x * k).round() / k
 }

@@ -1,5 +1,6 @@
 //! The ledger as its static tile layout (C2SP tlog-tiles: `checkpoint`, `tile/...`) and
-//! inclusion proofs computed from those tiles. The writer's private journal is never served.
+//! inclusion and consistency proofs computed from those tiles. The writer's private journal
+//! is never served.
 
 use std::path::PathBuf;
 
@@ -12,7 +13,7 @@ use crate::AppState;
 use crate::error::{ApiError, ErrorEnvelope};
 use crate::extract::{Path, Query};
 use crate::state::lock;
-use crate::views::InclusionProof;
+use crate::views::{ConsistencyProof, InclusionProof};
 
 fn root(state: &AppState) -> Result<PathBuf, ApiError> {
     lock(&state.0.ledger)
@@ -94,6 +95,52 @@ pub async fn inclusion(
     Ok(axum::Json(InclusionProof {
         index: q.index,
         size,
+        proof: ledger::proof::encode_proof(&proof)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyQuery {
+    /// The size of the checkpoint seen before (at least 1).
+    pub old: u64,
+    /// The size to prove against; the published checkpoint's by default.
+    pub new: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/ledger/proof/consistency", tag = "ledger",
+    params(ConsistencyQuery),
+    responses((status = 200, body = ConsistencyProof), (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope)))]
+pub async fn consistency(
+    State(state): State<AppState>,
+    Query(q): Query<ConsistencyQuery>,
+) -> Result<axum::Json<ConsistencyProof>, ApiError> {
+    let (root, published) = {
+        let guard = lock(&state.0.ledger);
+        let log = guard
+            .as_ref()
+            .ok_or_else(|| ApiError::not_found("this server keeps no ledger"))?;
+        (log.root_dir().to_path_buf(), log.published_size())
+    };
+    let new = q.new.unwrap_or(published);
+    if q.old == 0 || q.old > new || new > published {
+        return Err(ApiError::bad_request(
+            "bad_query",
+            format!(
+                "need 1 <= old <= new <= {published} (the published size); got old {} new {new}",
+                q.old
+            ),
+        ));
+    }
+    let proof = ledger::proof::prove_consistency(&root, q.old, new)
+        .map_err(|e| ApiError::bad_request("bad_query", e.to_string()))?;
+    Ok(axum::Json(ConsistencyProof {
+        old_size: q.old,
+        new_size: new,
         proof: ledger::proof::encode_proof(&proof)
             .lines()
             .map(str::to_owned)

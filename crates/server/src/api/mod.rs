@@ -6,6 +6,7 @@ pub mod ledger;
 pub mod live;
 pub mod meta;
 pub mod picture;
+pub mod supply;
 
 use serde::Deserialize;
 
