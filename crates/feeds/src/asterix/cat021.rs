@@ -377,14 +377,14 @@ pub(crate) fn decode_observation(
         reported_type,
         ..Identity::default()
     };
-    let obs = ctx.observation(
+    let outcome = ctx.observation(
         (rec.sac, rec.sic),
-        tod_s,
+        ("I021/073, 071 or 077", tod_s),
         measurement,
         identity,
         &block[start..end],
     );
-    Ok((Outcome::Observation(obs), end))
+    Ok((outcome, end))
 }
 
 fn latlon_bytes(

@@ -301,14 +301,14 @@ pub(crate) fn decode_observation(
         reported_type: rec.mode3a.map(mode3a_text),
         ..Identity::default()
     };
-    let obs = ctx.observation(
+    let outcome = ctx.observation(
         (rec.sac, rec.sic),
-        rec.time_of_day_s,
+        ("I048/140", rec.time_of_day_s),
         measurement,
         identity,
         &block[start..end],
     );
-    Ok((Outcome::Observation(obs), end))
+    Ok((outcome, end))
 }
 
 /// How a Mode 3/A code appears in `Identity::reported_type`: `mode3a:7700`.

@@ -399,14 +399,14 @@ pub(crate) fn decode_observation(
         reported_type: rec.mode3a.map(mode3a_text),
         ..Identity::default()
     };
-    let obs = ctx.observation(
+    let outcome = ctx.observation(
         (rec.sac, rec.sic),
-        rec.time_of_track_s,
+        ("I062/070", rec.time_of_track_s),
         measurement,
         identity,
         &block[start..end],
     );
-    Ok((Outcome::Observation(obs), end))
+    Ok((outcome, end))
 }
 
 fn i16_bytes(

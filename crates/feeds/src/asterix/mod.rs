@@ -31,11 +31,19 @@
 //!
 //! # Event time
 //! ASTERIX carries the UTC time of day only (1/128 s). The first record takes
-//! the day of [`DecoderConfig::day`]; after that the decoder follows midnight:
-//! a time of day more than 12 hours *before* the previous one means the day
-//! rolled over (23:59:59 then 00:00:01), and one more than 12 hours *after*
-//! the previous one is a late record from the day before (00:00:01 then
-//! 23:59:58 arriving late), placed on that day without moving the clock back.
+//! the day of [`DecoderConfig::day`]; after that the decoder keeps the feed's
+//! clock (the latest time placed) and puts each time of day on the day that
+//! brings it nearest to that clock, so 23:59:59 then 00:00:01 crosses
+//! midnight, and 00:00:01 then 23:59:58 is a late record from the day before
+//! (placed there without moving the clock back). A record more than an hour
+//! from the clock either way is not believed at once: one corrupt time (11:40
+//! in a feed at 23:59) must not re-anchor the day for every record after it.
+//! Such a record is held; when three records in a row agree on the new time
+//! (a feed back after an outage) the clock jumps there and the held records
+//! are emitted at their times, otherwise (the next record agrees with the
+//! clock, or the input ends) each held record is rejected with a
+//! [`DecodeError`]. So a corrupt time costs only its own record and a real
+//! jump costs nothing.
 //!
 //! # Hot path
 //! Records are decoded into stack structs (no allocation); an observation
@@ -311,33 +319,165 @@ pub(crate) fn decode_block_with<T>(
 /// Places times of day on days, following midnight (see the module docs).
 #[derive(Debug, Clone)]
 struct DayClock {
-    day_start: Time,
-    tod_last_us: Option<i64>,
+    /// Midnight of [`DecoderConfig::day`], for the first record.
+    day_first: Time,
+    /// The latest time believed: the feed's clock.
+    clock: Option<Time>,
+    /// Records that disagree with the clock but agree with each other.
+    candidate: Option<Candidate>,
+    /// What became of the held records, once it is known.
+    resolution: Option<Resolution>,
 }
 
-const DAY_US: i64 = 86_400_000_000;
-const HALF_DAY_US: i64 = DAY_US / 2;
+/// A run of records far from the feed's clock that agree among themselves:
+/// either corrupt times (one or two records) or a real jump of the feed.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    latest: Time,
+    agreeing: u8,
+}
+
+/// Where a time of day was placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Placement {
+    Believed(Time),
+    /// Too far from the clock to believe yet: the record waits (at this
+    /// time) for the records after it to confirm the jump or not; the reason
+    /// says why if they do not.
+    Held(Time, String),
+}
+
+/// The verdict on the records held so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resolution {
+    /// Enough records agreed with them: they are believed at their times.
+    Confirmed,
+    /// A record agreed with the clock, or started another run: rejected.
+    Rejected,
+}
+
+const DAY: Duration = Duration::from_days(1);
+const HALF_DAY: Duration = Duration::from_hours(12);
+const HALF_DAY_BACK: Duration = Duration::from_hours(-12);
+/// The largest step from the feed's clock a single record may take, either
+/// way: a late record (a stall released, a reordered datagram) or a gap.
+const STEP_MAX: Duration = Duration::from_hours(1);
+const STEP_MAX_BACK: Duration = Duration::from_hours(-1);
+/// How many records in a row must agree on a time beyond [`STEP_MAX`] from
+/// the clock before the clock moves there. At most `JUMP_CONFIRMING - 1`
+/// records are ever held.
+const JUMP_CONFIRMING: u8 = 3;
 
 impl DayClock {
     fn new(day: Time) -> DayClock {
         DayClock {
-            day_start: day.start_of_day(),
-            tod_last_us: None,
+            day_first: day.start_of_day(),
+            clock: None,
+            candidate: None,
+            resolution: None,
         }
     }
 
-    fn event_time(&mut self, tod_s: f64) -> Time {
-        let tod_us = (tod_s * 1e6).round() as i64;
-        if let Some(last_us) = self.tod_last_us {
-            if tod_us < last_us - HALF_DAY_US {
-                self.day_start = self.day_start + Duration::from_days(1);
-            } else if tod_us > last_us + HALF_DAY_US {
-                return self.day_start - Duration::from_days(1) + Duration::from_us(tod_us);
-            }
+    /// The time of day `tod_us` placed on the day that brings it nearest to `near`.
+    fn place(tod_us: i64, near: Time) -> Time {
+        let time = near.start_of_day() + Duration::from_us(tod_us);
+        let step = time - near;
+        if step >= HALF_DAY {
+            time - DAY
+        } else if step < HALF_DAY_BACK {
+            time + DAY
+        } else {
+            time
         }
-        self.tod_last_us = Some(tod_us);
-        self.day_start + Duration::from_us(tod_us)
     }
+
+    fn within_step(time: Time, near: Time) -> bool {
+        let step = time - near;
+        (STEP_MAX_BACK..=STEP_MAX).contains(&step)
+    }
+
+    /// Places a record's time of day; [`DayClock::take_resolution`] then
+    /// says whether this record settled the ones held before it.
+    fn event_time(&mut self, tod_s: f64) -> Placement {
+        let tod_us = (tod_s * 1e6).round() as i64;
+        let Some(clock) = self.clock else {
+            let time = self.day_first + Duration::from_us(tod_us);
+            self.clock = Some(time);
+            return Placement::Believed(time);
+        };
+        let time = DayClock::place(tod_us, clock);
+        if DayClock::within_step(time, clock) {
+            // Midnight is crossed here, by a small step; a late record
+            // does not move the clock back.
+            if self.candidate.take().is_some() {
+                self.resolution = Some(Resolution::Rejected);
+            }
+            self.clock = Some(time.max(clock));
+            return Placement::Believed(time);
+        }
+        let (time, candidate) = match self.candidate {
+            Some(c) if DayClock::within_step(DayClock::place(tod_us, c.latest), c.latest) => {
+                let time = DayClock::place(tod_us, c.latest);
+                let agreeing = c.agreeing + 1;
+                (
+                    time,
+                    Candidate {
+                        latest: time.max(c.latest),
+                        agreeing,
+                    },
+                )
+            }
+            other => {
+                if other.is_some() {
+                    self.resolution = Some(Resolution::Rejected);
+                }
+                (
+                    time,
+                    Candidate {
+                        latest: time,
+                        agreeing: 1,
+                    },
+                )
+            }
+        };
+        if candidate.agreeing >= JUMP_CONFIRMING {
+            self.candidate = None;
+            self.clock = Some(candidate.latest);
+            self.resolution = Some(Resolution::Confirmed);
+            return Placement::Believed(time);
+        }
+        self.candidate = Some(candidate);
+        let step = (time - clock).as_secs_f64().abs();
+        Placement::Held(
+            time,
+            format!(
+                "a time of day within {} min of the feed's clock ({}), found {} ({} h {} min away); \
+                 not followed by {JUMP_CONFIRMING} records in a row agreeing on it",
+                STEP_MAX.as_secs_f64() / 60.0,
+                clock_of_day(clock),
+                clock_of_day(time),
+                (step / 3600.0) as u64,
+                (step / 60.0) as u64 % 60,
+            ),
+        )
+    }
+
+    /// What became of the held records, once (then forgotten).
+    fn take_resolution(&mut self) -> Option<Resolution> {
+        self.resolution.take()
+    }
+}
+
+/// `hh:mm:ss.sss` of a time.
+fn clock_of_day(time: Time) -> String {
+    let s = (time - time.start_of_day()).as_secs_f64();
+    let whole = s as u64;
+    format!(
+        "{:02}:{:02}:{:06.3}",
+        whole / 3600,
+        whole / 60 % 60,
+        s - (whole / 60 * 60) as f64
+    )
 }
 
 /// What the category modules need to turn a record into an observation.
@@ -386,22 +526,31 @@ impl Context {
         id
     }
 
-    /// Builds the observation common to every category.
+    /// Builds the observation common to every category. Held when the
+    /// feed's clock does not believe its time yet (see [`DayClock`]).
     pub fn observation(
         &mut self,
         (sac, sic): (u8, u8),
-        tod_s: f64,
+        (time_item, tod_s): (&str, f64),
         measurement: model::Measurement,
         identity: Identity,
         raw: &[u8],
-    ) -> Observation {
-        Observation {
+    ) -> Outcome {
+        let (time, held) = match self.clock.event_time(tod_s) {
+            Placement::Believed(time) => (time, None),
+            Placement::Held(time, reason) => (time, Some(format!("{time_item}: {reason}"))),
+        };
+        let observation = Observation {
             source: self.config.source.clone(),
             sensor: self.sensor(sac, sic),
-            time: self.clock.event_time(tod_s),
+            time,
             measurement,
             identity,
             raw_digest: Digest::of(raw),
+        };
+        match held {
+            None => Outcome::Observation(observation),
+            Some(reason) => Outcome::Held(observation, reason),
         }
     }
 }
@@ -413,7 +562,19 @@ impl Context {
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Outcome {
     Observation(Observation),
+    /// An observation whose time waits for the records after it; the
+    /// reason to reject it if they do not confirm it.
+    Held(Observation, String),
     NoPosition,
+}
+
+/// A record held by the clock, with what its rejection would need.
+#[derive(Debug)]
+struct HeldRecord {
+    observation: Observation,
+    offset: u64,
+    reason: String,
+    raw: Vec<u8>,
 }
 
 /// Categories whose blocks a resynchronising scan accepts as plausible:
@@ -432,6 +593,8 @@ pub struct AsterixDecoder {
     offset: u64,
     /// Stream framing only: bytes of an incomplete block (< 65535 + 3).
     pending: Vec<u8>,
+    /// Records whose time waits for confirmation (fewer than `JUMP_CONFIRMING`).
+    held: Vec<HeldRecord>,
 }
 
 impl AsterixDecoder {
@@ -451,6 +614,7 @@ impl AsterixDecoder {
             stats: AsterixStats::default(),
             offset: 0,
             pending: Vec::new(),
+            held: Vec::new(),
         }
     }
 
@@ -540,10 +704,22 @@ impl AsterixDecoder {
             match decode(&mut self.context, block, pos) {
                 Ok((outcome, end)) => {
                     self.stats.records += 1;
+                    if let Some(resolution) = self.context.clock.take_resolution() {
+                        self.settle_held(resolution, sink);
+                    }
                     match outcome {
                         Outcome::Observation(observation) => {
                             self.stats.observations += 1;
                             sink.record(Record::Observation(observation));
+                        }
+                        Outcome::Held(observation, reason) => {
+                            let bytes = (end - pos).min(quarantine_record_bytes_max);
+                            self.held.push(HeldRecord {
+                                observation,
+                                offset: base + pos as u64,
+                                reason: format!("CAT{category:03} record: {reason}"),
+                                raw: block[pos..pos + bytes].to_vec(),
+                            });
                         }
                         Outcome::NoPosition => self.stats.skipped_no_position += 1,
                     }
@@ -563,6 +739,21 @@ impl AsterixDecoder {
                     self.error(sink, place(base, &error, block), reason, &block[pos..]);
                     return;
                 }
+            }
+        }
+    }
+}
+
+impl AsterixDecoder {
+    /// Emits the held records as observations or as errors.
+    fn settle_held(&mut self, resolution: Resolution, sink: &mut dyn Sink) {
+        for held in std::mem::take(&mut self.held) {
+            match resolution {
+                Resolution::Confirmed => {
+                    self.stats.observations += 1;
+                    sink.record(Record::Observation(held.observation));
+                }
+                Resolution::Rejected => self.error(sink, held.offset, held.reason, &held.raw),
             }
         }
     }
@@ -622,6 +813,8 @@ impl Decoder for AsterixDecoder {
         let pending = std::mem::take(&mut self.pending);
         let consumed = self.process(&pending, self.offset, true, sink);
         self.offset += consumed as u64;
+        // Nothing came to confirm the last jump.
+        self.settle_held(Resolution::Rejected, sink);
     }
 }
 
@@ -629,22 +822,86 @@ impl Decoder for AsterixDecoder {
 mod tests {
     use super::*;
 
+    /// The placement, then `held` or the resolution of the held ones.
+    fn placed(clock: &mut DayClock, tod_s: f64) -> String {
+        let placement = match clock.event_time(tod_s) {
+            Placement::Believed(time) => time.to_string(),
+            Placement::Held(time, _) => format!("{time} held"),
+        };
+        match clock.take_resolution() {
+            None => placement,
+            Some(resolution) => format!("{placement} ({resolution:?})"),
+        }
+    }
+
     #[test]
     fn midnight_rollover_forward_and_late_records() {
         let day = Time::parse_rfc3339("2025-09-10T12:00:00Z").unwrap();
         let mut clock = DayClock::new(day);
-        assert_eq!(
-            clock.event_time(86_399.0).to_string(),
-            "2025-09-10T23:59:59Z"
-        );
-        assert_eq!(clock.event_time(1.0).to_string(), "2025-09-11T00:00:01Z");
+        assert_eq!(placed(&mut clock, 86_399.0), "2025-09-10T23:59:59Z");
+        assert_eq!(placed(&mut clock, 1.0), "2025-09-11T00:00:01Z");
         // A late plot from before midnight stays on the 10th...
-        assert_eq!(
-            clock.event_time(86_398.0).to_string(),
-            "2025-09-10T23:59:58Z"
-        );
+        assert_eq!(placed(&mut clock, 86_398.0), "2025-09-10T23:59:58Z");
         // ...and does not move the clock back.
-        assert_eq!(clock.event_time(2.0).to_string(), "2025-09-11T00:00:02Z");
+        assert_eq!(placed(&mut clock, 2.0), "2025-09-11T00:00:02Z");
+    }
+
+    #[test]
+    fn a_corrupt_time_is_held_then_rejected_and_does_not_move_the_clock() {
+        let day = Time::parse_rfc3339("2025-09-09T00:00:00Z").unwrap();
+        let mut clock = DayClock::new(day);
+        assert_eq!(placed(&mut clock, 86_340.0), "2025-09-09T23:59:00Z");
+        // 11:40 is 11 h 41 min ahead of the clock (or 12 h 19 min behind): too far either way.
+        match clock.event_time(42_000.0) {
+            Placement::Held(_, reason) => assert_eq!(
+                reason,
+                "a time of day within 60 min of the feed's clock (23:59:00.000), found \
+                 11:40:00.000 (11 h 41 min away); not followed by 3 records in a row agreeing on it"
+            ),
+            other => panic!("{other:?}"),
+        }
+        // The records after it cross midnight as if it had not been there.
+        assert_eq!(
+            placed(&mut clock, 86_399.0),
+            "2025-09-09T23:59:59Z (Rejected)"
+        );
+        assert_eq!(placed(&mut clock, 30.0), "2025-09-10T00:00:30Z");
+        // Two corrupt times far apart, then a late record.
+        assert_eq!(placed(&mut clock, 7_300.0), "2025-09-10T02:01:40Z held");
+        assert_eq!(
+            placed(&mut clock, 50_000.0),
+            "2025-09-09T13:53:20Z held (Rejected)"
+        );
+        assert_eq!(
+            placed(&mut clock, 86_390.0),
+            "2025-09-09T23:59:50Z (Rejected)"
+        );
+        assert_eq!(placed(&mut clock, 31.0), "2025-09-10T00:00:31Z");
+    }
+
+    #[test]
+    fn a_real_jump_is_believed_once_records_agree_on_it() {
+        let day = Time::parse_rfc3339("2025-09-09T00:00:00Z").unwrap();
+        let mut clock = DayClock::new(day);
+        assert_eq!(placed(&mut clock, 3_600.0), "2025-09-09T01:00:00Z");
+        // A feed back after a five-hour outage: the first records wait
+        // until JUMP_CONFIRMING of them agree, then all are believed.
+        assert_eq!(placed(&mut clock, 21_600.0), "2025-09-09T06:00:00Z held");
+        assert_eq!(placed(&mut clock, 21_601.0), "2025-09-09T06:00:01Z held");
+        assert_eq!(
+            placed(&mut clock, 21_602.0),
+            "2025-09-09T06:00:02Z (Confirmed)"
+        );
+        assert_eq!(placed(&mut clock, 21_603.0), "2025-09-09T06:00:03Z");
+        // Across midnight too, from a feed at 20:00 silent for four hours.
+        let mut clock = DayClock::new(day);
+        assert_eq!(placed(&mut clock, 72_000.0), "2025-09-09T20:00:00Z");
+        assert_eq!(placed(&mut clock, 86_000.0), "2025-09-09T23:53:20Z held");
+        assert_eq!(placed(&mut clock, 100.0), "2025-09-10T00:01:40Z held");
+        assert_eq!(
+            placed(&mut clock, 200.0),
+            "2025-09-10T00:03:20Z (Confirmed)"
+        );
     }
 
     #[test]

@@ -1123,3 +1123,104 @@ proptest! {
         prop_assert_eq!(cut_sink.records, whole_sink.records);
     }
 }
+
+/// A radar feed crossing midnight with one corrupt time of day in the middle
+/// (11:40 while the feed is at 23:55, as a flipped byte in night-wave's Lutsk
+/// file read): every good plot is decoded at its true absolute time, in any
+/// chunking, and only the corrupt one is rejected, naming its byte offset.
+#[test]
+fn a_corrupt_time_of_day_does_not_derail_midnight() {
+    let day = Time::parse_rfc3339("2025-09-09T00:00:00Z").unwrap();
+    let start_s = 23.0 * 3600.0 + 50.0 * 60.0;
+    // 300 plots 4 s apart, 23:50:00 on the 9th to 00:09:56 on the 10th.
+    let truth: Vec<f64> = (0..300).map(|i| start_s + 4.0 * f64::from(i)).collect();
+    let plot = |abs_s: f64| Cat048Record {
+        sac: 25,
+        sic: 7,
+        time_of_day_s: abs_s % 86_400.0,
+        polar: Some(PolarPosition {
+            range_m: 50_000.0,
+            azimuth_deg: abs_s % 360.0,
+        }),
+        ..Cat048Record::default()
+    };
+    let corrupt = 75; // 23:55:00, replaced below
+    let mut bytes = Vec::new();
+    let mut corrupt_offset = 0;
+    for (b, chunk) in truth.chunks(10).enumerate() {
+        let mut records: Vec<Cat048Record> = chunk.iter().map(|&t| plot(t)).collect();
+        if b == corrupt / 10 {
+            records.insert(corrupt % 10, plot(11.0 * 3600.0 + 40.0 * 60.0));
+            let before = encode_block(&records[..corrupt % 10]).unwrap();
+            corrupt_offset = bytes.len() + before.len();
+        }
+        bytes.extend(encode_block(&records).unwrap());
+    }
+    for chunk_len in [bytes.len(), 7, 64] {
+        let mut decoder = AsterixDecoder::with_options(
+            DecoderConfig {
+                source: SourceId::new("asterix:midnight"),
+                day,
+            },
+            AsterixOptions::default(),
+            Framing::Stream,
+        );
+        let mut sink = Collect::default();
+        for piece in bytes.chunks(chunk_len) {
+            decoder.feed(piece, &mut sink);
+        }
+        decoder.finish(&mut sink);
+        let times: Vec<String> = sink.observations().map(|o| o.time.to_string()).collect();
+        let expected: Vec<String> = truth
+            .iter()
+            .map(|&s| (day + model::Duration::from_secs_f64(s)).to_string())
+            .collect();
+        assert_eq!(times, expected, "chunks of {chunk_len}");
+        assert_eq!(sink.errors.len(), 1, "{:#?}", sink.errors);
+        let error = sink.errors[0].to_string();
+        assert_eq!(
+            sink.errors[0].place,
+            feeds::Place::Byte(corrupt_offset as u64),
+            "{error}"
+        );
+        assert!(
+            error.contains("I048/140") && error.contains("11:40:00.000"),
+            "{error}"
+        );
+    }
+}
+
+/// A feed back after a five-hour outage loses nothing: the first plots after
+/// the gap wait until the next ones confirm the jump.
+#[test]
+fn a_feed_back_after_an_outage_loses_no_plot() {
+    let plot = |tod_s: f64| Cat048Record {
+        sac: 25,
+        sic: 7,
+        time_of_day_s: tod_s,
+        polar: Some(PolarPosition {
+            range_m: 50_000.0,
+            azimuth_deg: 10.0,
+        }),
+        ..Cat048Record::default()
+    };
+    let tods = [3_600.0, 3_604.0, 21_600.0, 21_604.0, 21_608.0, 21_612.0];
+    let mut bytes = Vec::new();
+    for &t in &tods {
+        bytes.extend(encode_block(&[plot(t)]).unwrap());
+    }
+    let sink = feeds::decode_all(&mut AsterixDecoder::new(config()), &bytes);
+    assert!(sink.errors.is_empty(), "{:#?}", sink.errors);
+    let times: Vec<String> = sink.observations().map(|o| o.time.to_string()).collect();
+    assert_eq!(
+        times,
+        [
+            "2025-09-10T01:00:00Z",
+            "2025-09-10T01:00:04Z",
+            "2025-09-10T06:00:00Z",
+            "2025-09-10T06:00:04Z",
+            "2025-09-10T06:00:08Z",
+            "2025-09-10T06:00:12Z"
+        ]
+    );
+}
