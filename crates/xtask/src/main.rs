@@ -63,6 +63,12 @@ const VENVS: &[Venv] = &[
         packages: &["libais==0.17"],
         tests_use: true,
     },
+    // ADS-B peer (crates/feeds): pyModeS decodes the Beast frames dump1090 turns into SBS.
+    Venv {
+        name: "adsb",
+        packages: &["pyModeS==3.6.1"],
+        tests_use: true,
+    },
     // Stone Soup, the tracking anchor (crates/fusion/bench/stonesoup): the versions its
     // reference figures were measured with.
     Venv {
@@ -88,6 +94,9 @@ const DEBIAN: &[(&str, &str)] = &[
         "golang-golang-x-mod-dev",
         "/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog",
     ),
+    // dump1090 turns a Beast capture into SBS on loopback, for the SBS decoder's peer test
+    // (crates/feeds).
+    ("dump1090-mutability", "/usr/bin/dump1090-mutability"),
     // Headless Chromium for the page's browser test (crates/server, driven by playwright-core).
     ("chromium", "/usr/bin/chromium"),
 ];
@@ -140,6 +149,19 @@ fn install_peers(root: &Path, all: bool) -> Result<()> {
             .args(venv.packages))?;
         std::fs::write(&stamp, wanted)?;
     }
+    install_npm_peers(root)
+}
+
+/// npm peers from their package-lock.json: the `sbs1` BaseStation
+/// client reads the SBS encoder's output (crates/feeds). Without npm the tests
+/// that need them say "skipped".
+fn install_npm_peers(root: &Path) -> Result<()> {
+    if Command::new("npm").arg("--version").output().is_err() {
+        return Ok(());
+    }
+    run(Command::new("npm")
+        .current_dir(root.join("crates/feeds/tests/peers/sbs1"))
+        .args(["ci", "--no-audit", "--no-fund"]))?;
     Ok(())
 }
 
