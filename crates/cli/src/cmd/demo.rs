@@ -89,6 +89,17 @@ pub struct Args {
     /// Run the whole 12-hour night instead.
     #[arg(long)]
     pub full: bool,
+    /// Serve the run on the common picture instead of writing the report: the loop's tracks
+    /// and incidents replayed in event time into the API, the live feed, the page and CoT,
+    /// where the triggers engine and the ledger act on them (as `guarantor serve`).
+    #[arg(long)]
+    pub serve: bool,
+    /// With `--serve`: where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// With `--serve`: event seconds replayed per wall-clock second.
+    #[arg(long, default_value_t = 120.0)]
+    pub speed: f64,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
@@ -103,6 +114,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     };
     println!("checked the bundled pact: {n_findings} finding(s)\n");
     print!("{}", compiled.summary());
+    if args.serve {
+        return serve_bundled(args, compiled);
+    }
     super::pipeline::run(
         &compiled,
         std::path::Path::new("out"),
@@ -121,4 +135,23 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `--serve`: the same window of the bundled night through the real loop, then served.
+fn serve_bundled(args: &Args, compiled: pact::CompiledPact) -> anyhow::Result<ExitCode> {
+    let scratch =
+        std::env::temp_dir().join(format!("guarantor-demo-serve-{}", std::process::id()));
+    let (path, mut scenario) = super::pipeline::bundled_night(&scratch)?;
+    if !args.full {
+        let end = scenario.start + scenario.duration;
+        let skip = model::Duration::from_hours(args.from_hour).min(scenario.duration);
+        scenario.start = scenario.start + skip;
+        scenario.duration = (end - scenario.start).min(model::Duration::from_hours(args.hours));
+    }
+    let base = path.parent().unwrap_or(std::path::Path::new("."));
+    let run = super::serve::run_loop(&scenario, base, &compiled);
+    let _ = std::fs::remove_dir_all(&scratch);
+    let feed = super::serve::Feed::Loop(Box::new(run?));
+    let options = super::serve::Options::demo(&args.addr, args.speed);
+    super::serve::serve(compiled, feed, &options)
 }

@@ -1,19 +1,28 @@
-//! `guarantor serve`: the common picture over HTTP (API, live feed, page) on the embedded
-//! default, with a scenario replayed into it so the page shows something live. Glue only:
-//! the scenario's ground truth stands in for the fused tracks and its true events for the
-//! attributed incidents until the fusion → attribution loop of `guarantor demo` is wired
-//! here; the triggers engine, the ledger and the server are the real ones.
+//! `guarantor serve` (and `guarantor demo --serve`): the common picture over HTTP (API,
+//! live feed, page, CoT) fed by the real loop. The scenario goes through sim → wire formats
+//! → feeds → fusion → attribution (`cmd::chain`) first; its fused tracks and attributed
+//! incidents are then replayed into the server in event time (`--speed` event seconds per
+//! wall second), where the triggers engine and the ledger turn them into activations,
+//! obligations and log entries as they would live. Glue only.
+//!
+//! `--synthetic-tracks N` replaces the scenario by N tracks on circles, for load
+//! benchmarks (`crates/server/bench/load.sh`): the read API and the live feed under a
+//! picture of a given size, with no stage work on the machine.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration as StdDuration;
 
 use anyhow::{Context, Result, bail};
 use model::{
-    AltitudeBand, Duration, Evidence, Geodetic, Identity, Incident, IncidentId, Time, Track,
-    TrackClass, TrackId, VelocityEnu,
+    AltitudeBand, Digest, Duration, Geodetic, Identity, Incident, Time, Track, TrackClass,
+    TrackId, VelocityEnu,
 };
 use server::{AccessConfig, AppState, Credentials, Parts, PrincipalConfig, Role};
+
+use super::chain;
+use super::pipeline::BORDERS;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,9 +39,12 @@ pub struct Args {
     /// The pact whose triggers turn incidents into obligations.
     #[arg(long, default_value = "pacts/ukraine-shield.toml")]
     pub pact: PathBuf,
-    /// The scenario replayed into the picture.
+    /// The scenario run through the loop and replayed into the picture.
     #[arg(long, default_value = "scenarios/replay/pl-2025-09-10.toml")]
     pub scenario: PathBuf,
+    /// Instead of a scenario, this many synthetic tracks on circles (load benchmarks).
+    #[arg(long)]
+    pub synthetic_tracks: Option<usize>,
     /// Event seconds replayed per wall-clock second.
     #[arg(long, default_value_t = 120.0)]
     pub speed: f64,
@@ -58,8 +70,91 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     let lead = Duration::parse(&args.lead).context("--lead")?;
     let compiled = load_pact(&args.pact)?;
+    let feed = match args.synthetic_tracks {
+        Some(n) => Feed::Synthetic(n),
+        None => {
+            let scenario = sim::Scenario::load(&args.scenario)
+                .with_context(|| format!("--scenario {}", args.scenario.display()))?;
+            let base = args.scenario.parent().unwrap_or(Path::new("."));
+            Feed::Loop(Box::new(run_loop(&scenario, base, &compiled)?))
+        }
+    };
+    let options = Options {
+        addr: args.addr.clone(),
+        cot_port: args.cot_port,
+        cot_stale_s: args.cot_stale_s,
+        speed: args.speed,
+        lead,
+        log: args.log.clone(),
+        access: args.access.clone(),
+    };
+    serve(compiled, feed, &options)
+}
+
+/// How `serve` listens and replays (shared by `guarantor serve` and `guarantor demo --serve`).
+pub struct Options {
+    pub addr: String,
+    pub cot_port: u16,
+    pub cot_stale_s: u32,
+    pub speed: f64,
+    pub lead: Duration,
+    pub log: Option<PathBuf>,
+    pub access: Option<PathBuf>,
+}
+
+impl Options {
+    /// `guarantor demo --serve`'s: loopback, the demo credentials, a temporary ledger.
+    pub fn demo(addr: &str, speed: f64) -> Options {
+        Options {
+            addr: addr.to_owned(),
+            cot_port: 8087,
+            cot_stale_s: 30,
+            speed,
+            lead: Duration::from_mins(20),
+            log: None,
+            access: None,
+        }
+    }
+}
+
+/// What the server is fed.
+pub enum Feed {
+    /// A run of the real loop, replayed in event time.
+    Loop(Box<chain::LoopRun>),
+    Synthetic(usize),
+}
+
+/// Runs `scenario` through sim → feeds → fusion → attribution (progress on stderr).
+pub fn run_loop(
+    scenario: &sim::Scenario,
+    base: &Path,
+    compiled: &pact::CompiledPact,
+) -> Result<chain::LoopRun> {
+    let work = std::env::temp_dir().join(format!("guarantor-serve-loop-{}", std::process::id()));
+    eprintln!(
+        "scenario `{}` from {}: sim → feeds → fusion → attribution, then served",
+        scenario.name, scenario.start
+    );
+    let run = chain::run(scenario, base, &work, compiled, BORDERS, true);
+    let _ = std::fs::remove_dir_all(&work);
+    let run = run?;
+    eprintln!(
+        "  {} track updates, {} incidents; {}",
+        run.snapshots.len(),
+        run.incidents.len(),
+        run.stages
+            .iter()
+            .map(|(stage, s)| format!("{stage} {s:.1} s"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(run)
+}
+
+/// Serves `compiled`'s picture fed by `feed` until the process is stopped.
+pub fn serve(compiled: pact::CompiledPact, feed: Feed, options: &Options) -> Result<ExitCode> {
     let parties: Vec<String> = compiled.parties.iter().map(|p| p.id.clone()).collect();
-    let access = match &args.access {
+    let access = match &options.access {
         Some(path) => serde_json::from_slice(
             &std::fs::read(path).with_context(|| format!("--access {}", path.display()))?,
         )
@@ -67,44 +162,95 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         None => demo_access(&parties)?,
     };
     let credentials = Credentials::new(&access)?;
-    let log = open_log(args.log.clone())?;
+    let log = open_log(options.log.clone())?;
+    let readiness = readiness_source(&compiled);
+    let pact_entry = ledger::Entry::PactVersion {
+        v: ledger::ENTRY_VERSION,
+        pact: compiled.id.clone(),
+        version: String::new(),
+        digest: Digest::of(compiled.summary().as_bytes()),
+    };
     let engine = triggers::Engine::new(compiled, triggers::Config::default());
     let state = AppState::new(Parts {
         engine: Some(engine),
         ledger: Some(log),
         credentials,
         cot: server::CotConfig {
-            track_stale: Duration::from_secs(i64::from(args.cot_stale_s)),
+            track_stale: Duration::from_secs(i64::from(options.cot_stale_s)),
             ..server::CotConfig::default()
         },
     });
-    let replay = Replay::load(&args.scenario, lead)?;
+    match readiness {
+        Ok(source) => {
+            if let Err(e) = state.set_readiness(source) {
+                eprintln!("readiness: not served: {e}");
+            }
+        }
+        Err(e) => eprintln!("readiness: not served: {e:#}"),
+    }
+    state.append(&[pact_entry]);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&args.addr)
+        let listener = tokio::net::TcpListener::bind(&options.addr)
             .await
-            .with_context(|| format!("--addr {}", args.addr))?;
+            .with_context(|| format!("--addr {}", options.addr))?;
         let local = listener.local_addr()?;
         println!("serving http://{local}/");
-        let cot_addr = std::net::SocketAddr::new(local.ip(), args.cot_port);
+        let cot_addr = std::net::SocketAddr::new(local.ip(), options.cot_port);
         let cot = tokio::net::TcpListener::bind(cot_addr)
             .await
-            .with_context(|| format!("--cot-port {}", args.cot_port))?;
+            .with_context(|| format!("--cot-port {}", options.cot_port))?;
         println!("  CoT (TAK) stream: tcp://{}", cot.local_addr()?);
         tokio::spawn(server::cot::serve(cot, state.clone()));
-        if args.access.is_none() {
+        if options.access.is_none() {
             for p in &parties {
                 println!("  party {p}: bearer token {}", demo_token(p));
             }
             println!("  observer: bearer token {}", demo_token("observer"));
         }
         let replay_state = state.clone();
-        let speed = args.speed;
-        tokio::spawn(async move { replay.run(&replay_state, speed).await });
+        let speed = options.speed;
+        let lead = options.lead;
+        tokio::spawn(async move {
+            match feed {
+                Feed::Loop(run) => Replay::of(&run, lead).run(&replay_state, speed).await,
+                Feed::Synthetic(n) => synthetic(&replay_state, n, speed).await,
+            }
+        });
         axum::serve(listener, server::app(state)).await?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Readiness as `guarantor demo` prints it: the bundled tempo and, when they fit the pact,
+/// the bundled delivery records; as of 106 days after the pact's day 0.
+fn readiness_source(compiled: &pact::CompiledPact) -> Result<server::ReadinessSource> {
+    const TEMPO: &str = include_str!("../../../../scenarios/tempo/600-every-4.toml");
+    const DELIVERIES: &str = include_str!("../../../../scenarios/deliveries/ukraine-shield.toml");
+    let catalogue = readiness::Catalogue::builtin();
+    let tempo = readiness::Tempo::parse("scenarios/tempo/600-every-4.toml", TEMPO, &catalogue)?;
+    let known = readiness::deliveries::Known::of(compiled);
+    let deliveries = readiness::deliveries::parse(
+        "scenarios/deliveries/ukraine-shield.toml",
+        DELIVERIES,
+        &known,
+    )
+    .unwrap_or_else(|e| {
+        eprintln!("readiness: the bundled delivery records do not fit this pact ({e}); none used");
+        Vec::new()
+    });
+    Ok(server::ReadinessSource {
+        pact: compiled.clone(),
+        catalogue,
+        tempo: Some(tempo),
+        deliveries,
+        config: readiness::Config {
+            at: compiled.effective + Duration::from_days(106),
+            horizon_days: 365,
+            endurance_days: 30,
+        },
+    })
 }
 
 fn load_pact(path: &Path) -> Result<pact::CompiledPact> {
@@ -168,164 +314,161 @@ fn open_log(dir: Option<PathBuf>) -> Result<ledger::Log> {
     ledger::Log::create(&dir, signer, config).with_context(|| format!("--log {}", dir.display()))
 }
 
-/// A scenario's truth and true events, replayed in event time.
+/// A run of the loop, replayed scan by scan in event time.
 struct Replay {
-    objects: Vec<sim::truth::Object>,
-    events: Vec<sim::events::TrueEvent>,
+    /// Track updates in time order (one per track per 5 s of event time).
+    snapshots: Vec<Track>,
+    /// Incidents in the order attribution emitted them, with the watermark then.
+    incidents: Vec<(Time, Incident)>,
+    feed_chunks: Vec<ledger::Entry>,
     start: Time,
     end: Time,
 }
 
+/// A track not updated for this long has ended (fusion's snapshots come every 5 s).
+const TRACK_GONE_S: i64 = 30;
+
 impl Replay {
-    fn load(path: &Path, lead: Duration) -> Result<Replay> {
-        let scenario = sim::Scenario::load(path)?;
-        let base = path.parent().unwrap_or(Path::new("."));
-        let geography = sim::geography::Geography::load(&scenario.geography, base)
-            .map_err(|(file, message)| anyhow::anyhow!("{}: {message}", file.display()))
-            .with_context(|| format!("--scenario {}", path.display()))?;
-        let objects = sim::truth::build_objects(&scenario, &geography, scenario.seed);
-        let events = sim::events::true_events(&scenario, &geography, &objects);
-        let first = events.first().map_or(scenario.start, |e| e.time);
-        let start = (first - lead).max(scenario.start);
-        Ok(Replay {
-            objects,
-            events,
+    fn of(run: &chain::LoopRun, lead: Duration) -> Replay {
+        let mut incidents: Vec<(Time, Incident)> = run
+            .incidents
+            .iter()
+            .map(|i| {
+                let at = run.emitted_at.get(&i.id).copied().unwrap_or(i.time);
+                (at, i.clone())
+            })
+            .collect();
+        incidents.sort_by_key(|(at, _)| *at);
+        let first_track = run.snapshots.first().map(|t| t.time);
+        let last_track = run.snapshots.last().map(|t| t.time);
+        let first_incident = incidents.first().map(|(at, _)| *at);
+        let start = match (first_track, first_incident) {
+            (Some(t), Some(i)) => (i - lead).max(t),
+            (Some(t), None) => t,
+            (None, Some(i)) => i - lead,
+            (None, None) => Time::UNIX_EPOCH,
+        };
+        let end = last_track
+            .into_iter()
+            .chain(incidents.last().map(|(at, _)| *at))
+            .max()
+            .unwrap_or(start);
+        let feed_chunks = run
+            .chunks
+            .iter()
+            .map(|c| ledger::Entry::FeedChunk {
+                v: ledger::ENTRY_VERSION,
+                source: c.source.clone(),
+                first_time_us: c.first_time_us,
+                last_time_us: c.last_time_us,
+                records_n: c.records_n,
+                bytes_n: c.bytes_n,
+                digest: c.digest,
+            })
+            .collect();
+        Replay {
+            snapshots: run.snapshots.clone(),
+            incidents,
+            feed_chunks,
             start,
-            end: scenario.start + scenario.duration,
-        })
+            end,
+        }
     }
 
     async fn run(self, state: &AppState, speed: f64) {
+        // The feeds the run decoded, committed by digest before anything derived from them.
+        state.append(&self.feed_chunks);
+        println!(
+            "  replaying {} to {} at {speed}x",
+            self.start, self.end
+        );
         let tick = StdDuration::from_secs_f64(SCAN_S as f64 / speed);
-        let mut next_event = 0;
-        let mut t = self.start;
         let mut interval = tokio::time::interval(tick);
-        while t <= self.end {
+        let mut live: BTreeMap<TrackId, Track> = BTreeMap::new();
+        let mut next_track = 0;
+        let mut next_incident = 0;
+        let mut t = self.start;
+        loop {
             interval.tick().await;
-            let tracks = self.tracks_at(t);
-            state.push_tracks(t, &tracks);
-            let due = self.events[next_event..]
+            let due = self.snapshots[next_track..]
                 .iter()
-                .take_while(|e| e.time <= t)
+                .take_while(|s| s.time <= t)
                 .count();
-            let incidents: Vec<Incident> = self.events[next_event..next_event + due]
+            for s in &self.snapshots[next_track..next_track + due] {
+                live.insert(s.id, s.clone());
+            }
+            next_track += due;
+            let gone = t - Duration::from_secs(TRACK_GONE_S);
+            live.retain(|_, s| s.time >= gone);
+            let tracks: Vec<Track> = live.values().cloned().collect();
+            state.push_tracks(t, &tracks);
+            let due = self.incidents[next_incident..]
                 .iter()
-                .enumerate()
-                .map(|(i, e)| incident(next_event + i, e))
+                .take_while(|(at, _)| *at <= t)
+                .count();
+            let incidents: Vec<Incident> = self.incidents[next_incident..next_incident + due]
+                .iter()
+                .map(|(_, i)| i.clone())
                 .collect();
-            next_event += due;
+            next_incident += due;
             state.push_incidents(&incidents);
             state.advance(t);
+            if t > self.end + Duration::from_secs(TRACK_GONE_S) {
+                break;
+            }
             t = t + Duration::from_secs(SCAN_S);
         }
-    }
-
-    fn tracks_at(&self, t: Time) -> Vec<Track> {
-        self.objects
-            .iter()
-            .enumerate()
-            .filter_map(|(i, o)| o.state_at(t).map(|s| track(i, o, &s, t)))
-            .collect()
+        println!("  replay done at {t}; still serving");
     }
 }
 
-fn track(idx: usize, o: &sim::truth::Object, s: &sim::kinematics::State, t: Time) -> Track {
-    let class = match o.class.as_str() {
-        "shahed" | "gerbera" => TrackClass::Drone,
-        "jet_drone" => TrackClass::JetDrone,
-        "cruise_missile" => TrackClass::CruiseMissile,
-        "ballistic_missile" => TrackClass::BallisticMissile,
-        "manned_aircraft" | "airliner" => TrackClass::MannedAircraft,
-        "helicopter" => TrackClass::Helicopter,
-        c if c.contains("vessel") || c.contains("tanker") || c.contains("ship") => {
-            TrackClass::Vessel
-        }
-        _ => TrackClass::Unknown,
-    };
-    let course = s.course_deg.to_radians();
-    let band = if class == TrackClass::Vessel {
-        AltitudeBand::Surface
-    } else {
-        AltitudeBand::of_air_altitude(s.alt_m)
-    };
+/// `n` drones on circles of 20 to 60 km around 50°N 24°E, one scan per 5 s of event time
+/// from 2026-01-10T00:00Z, for as long as the server runs: a picture of a known size for
+/// load benchmarks. Deterministic (positions are a function of the index and the time).
+async fn synthetic(state: &AppState, n: usize, speed: f64) {
+    let start = Time::parse_rfc3339("2026-01-10T00:00:00Z").unwrap_or(Time::UNIX_EPOCH);
+    let tick = StdDuration::from_secs_f64(SCAN_S as f64 / speed);
+    let mut interval = tokio::time::interval(tick);
+    println!("  synthetic picture: {n} tracks, a scan every {tick:?}");
+    for k in 0i64.. {
+        interval.tick().await;
+        let t = start + Duration::from_secs(k * SCAN_S);
+        let tracks: Vec<Track> = (0..n).map(|i| synthetic_track(i, t, k * SCAN_S)).collect();
+        state.push_tracks(t, &tracks);
+    }
+}
+
+fn synthetic_track(i: usize, t: Time, seconds: i64) -> Track {
+    let radius_m = 20_000.0 + (i % 41) as f64 * 1000.0;
+    let speed_mps = 50.0;
+    let phase = i as f64 * 0.618_033_988_7 * std::f64::consts::TAU;
+    let angle = phase + seconds as f64 * speed_mps / radius_m;
+    let (lat0, lon0) = (50.0, 24.0);
+    let lat = lat0 + radius_m * angle.cos() / 111_320.0;
+    let lon = lon0 + radius_m * angle.sin() / (111_320.0 * lat0.to_radians().cos());
+    let alt_m = 100.0 + (i % 30) as f64 * 100.0;
     Track {
-        id: TrackId(idx as u64 + 1),
+        id: TrackId(i as u64 + 1),
         time: t,
         position: Geodetic {
-            lat_deg: s.lat_deg,
-            lon_deg: s.lon_deg,
-            alt_m: s.alt_m,
+            lat_deg: lat,
+            lon_deg: lon,
+            alt_m,
         },
         velocity: VelocityEnu {
-            ve_mps: s.speed_mps * course.sin(),
-            vn_mps: s.speed_mps * course.cos(),
-            vu_mps: s.climb_mps,
+            ve_mps: speed_mps * angle.cos(),
+            vn_mps: -speed_mps * angle.sin(),
+            vu_mps: 0.0,
         },
-        position_sigma_m: 0.0,
-        velocity_sigma_mps: 0.0,
-        class,
-        class_confidence: 1.0,
-        band,
-        identity: Identity {
-            callsign: o.callsign.clone(),
-            icao24: o.icao24,
-            mmsi: o.mmsi,
-            ..Identity::default()
-        },
-        cooperative: o.icao24.is_some() || o.mmsi.is_some(),
-        quality: 1.0,
-        n_updates: 1,
+        position_sigma_m: 50.0,
+        velocity_sigma_mps: 5.0,
+        class: TrackClass::Drone,
+        class_confidence: 0.9,
+        band: AltitudeBand::of_air_altitude(alt_m),
+        identity: Identity::default(),
+        cooperative: false,
+        quality: 0.9,
+        n_updates: 10,
         sensors: Vec::new(),
-    }
-}
-
-fn incident(idx: usize, e: &sim::events::TrueEvent) -> Incident {
-    let fields = e
-        .fields
-        .iter()
-        .filter_map(|(k, v)| {
-            let value = match v {
-                serde_json::Value::Bool(b) => model::incident::FieldValue::Bool(*b),
-                serde_json::Value::Number(n) if n.is_i64() => {
-                    model::incident::FieldValue::Int(n.as_i64().unwrap_or_default())
-                }
-                serde_json::Value::Number(n) => {
-                    model::incident::FieldValue::Float(n.as_f64().unwrap_or_default())
-                }
-                serde_json::Value::String(s) => model::incident::FieldValue::Text(s.clone()),
-                _ => return None,
-            };
-            Some((k.clone(), value))
-        })
-        .collect();
-    Incident {
-        id: IncidentId::new(format!("{}-{idx}", e.kind.as_str())),
-        kind: e.kind,
-        time: e.time,
-        position: e.position.as_ref().map(|p| Geodetic {
-            lat_deg: p.lat_deg,
-            lon_deg: p.lon_deg,
-            alt_m: p.alt_m,
-        }),
-        zones: e.zones.clone(),
-        infrastructure: e.infrastructure.clone(),
-        origin: e.origin.clone(),
-        confidence: 1.0,
-        fields,
-        evidence: Evidence {
-            items: e
-                .objects
-                .iter()
-                .map(|o| model::EvidenceItem::Derived {
-                    name: "truth object".into(),
-                    value: o.clone(),
-                })
-                .collect(),
-            method: "scenario ground truth (replay)".into(),
-            confidence: 1.0,
-            statement: format!("{} from the scenario's true events", e.kind.as_str()),
-            contradictions: Vec::new(),
-        },
-        time_to_attribution: Duration::ZERO,
     }
 }
