@@ -5,7 +5,7 @@
 
 use model::{EvidenceItem, Geodetic, IncidentKind, Time, TrackClass, TrackId};
 
-use crate::engine::{Attributor, TrackState, Violation};
+use crate::engine::{Attributor, Crossing, TrackState, Violation};
 use crate::evidence::{Draft, fmt_pos, km};
 use crate::geography::Geography;
 use crate::history::Point;
@@ -14,6 +14,13 @@ use crate::limits;
 /// Two entries of one track into one state closer than this are one entry
 /// seen twice (a track wobbling on the border line).
 const REENTRY_S: f64 = 120.0;
+
+/// An entry by another track into the same state at most this far apart in time and
+/// space is the same object tracked twice (fusion's duplicate or broken track).
+const DUPLICATE_S: f64 = 30.0;
+const DUPLICATE_M: f64 = 2_000.0;
+/// Crossings kept per track until its class is known.
+const CROSSINGS_MAX: usize = 16;
 
 fn hostile(s: &TrackState) -> bool {
     matches!(
@@ -75,16 +82,41 @@ pub(crate) fn first_point(a: &mut Attributor, id: TrackId, p: &Point) {
         return;
     }
     for k in 0..a.belts.len() {
+        if a.tracks.get(&id).is_some_and(|s| s.belts_in[k]) {
+            // The object was already in the belt on the track this one continues.
+            continue;
+        }
         if a.geo.zones[a.belts[k]].area.contains(&p.position) {
             if let Some(s) = a.tracks.get_mut(&id) {
                 s.belts_in[k] = true;
             }
-            belt_entry(a, k, id, p.time, None);
+            belt_entry(a, k, id, p.time, p.position, None);
         }
     }
 }
 
 pub(crate) fn update(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
+    // Crossings are kept whatever the class: a track often crosses before fusion
+    // knows what it is, and is an entry once it does.
+    if let Some(c) = cur
+        .country
+        .filter(|c| Some(*c) != prev.country && a.protected[*c])
+    {
+        let f = bisect(prev, cur, |p| a.geo.countries[c].contains(p));
+        let crossing = Crossing {
+            country: c,
+            from: prev.country,
+            time: lerp_time(prev, cur, f),
+            position: lerp(prev, cur, f),
+            after: *cur,
+        };
+        if let Some(s) = a.tracks.get_mut(&id) {
+            if s.crossings.len() >= CROSSINGS_MAX {
+                s.crossings.remove(0);
+            }
+            s.crossings.push(crossing);
+        }
+    }
     let Some(s) = a.tracks.get(&id) else { return };
     let (is_hostile, is_manned) = (hostile(s), manned_uncooperative(s));
     if !(is_hostile || is_manned) {
@@ -106,37 +138,43 @@ pub(crate) fn update(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point)
             close_violation(a, id, Some(lerp_time(prev, cur, f)));
         }
     }
-    if let Some(c) = cur
-        .country
-        .filter(|c| Some(*c) != prev.country && a.protected[*c])
-    {
-        let f = bisect(prev, cur, |p| a.geo.countries[c].contains(p));
-        let (time, at) = (lerp_time(prev, cur, f), lerp(prev, cur, f));
-        let repeated = a.tracks.get(&id).is_some_and(|s| {
-            s.entries
-                .iter()
-                .any(|&(k, t)| k == c && time.seconds_since(t) < REENTRY_S)
-        });
+    // Crossings not yet raised (this update's, or older ones of a track whose
+    // class was not known then); one within `REENTRY_S` of a raised one is the same.
+    let pending: Vec<Crossing> = a.tracks.get(&id).map_or(Vec::new(), |s| {
+        s.crossings
+            .iter()
+            .filter(|x| {
+                !s.entries
+                    .iter()
+                    .any(|&(k, t, _)| k == x.country && x.time.seconds_since(t).abs() < REENTRY_S)
+            })
+            .copied()
+            .collect()
+    });
+    for x in pending {
+        let duplicate = duplicate_entry(a, id, x.country, x.time, &x.position);
         if let Some(s) = a.tracks.get_mut(&id) {
-            s.entries.push((c, time));
+            s.entries.push((x.country, x.time, x.position));
             if s.entries.len() > 16 {
                 s.entries.remove(0);
             }
         }
-        if !repeated {
-            if is_hostile {
-                entry(a, id, prev.country, c, time, at, cur);
-            } else if let Some(s) = a.tracks.get_mut(&id) {
-                s.violation = Some(Violation {
-                    country: c,
-                    from: prev.country,
-                    time,
-                    position: at,
-                    depth_m: 0.0,
-                    deepest: at,
-                    last: cur.time,
-                });
-            }
+        if duplicate || (!is_hostile && identified_twin(a, id, &x)) {
+            a.stats.duplicates_suppressed += 1;
+            continue;
+        }
+        if is_hostile {
+            entry(a, id, x.from, x.country, x.time, x.position, &x.after);
+        } else if let Some(s) = a.tracks.get_mut(&id) {
+            s.violation = Some(Violation {
+                country: x.country,
+                from: x.from,
+                time: x.time,
+                position: x.position,
+                depth_m: 0.0,
+                deepest: x.position,
+                last: cur.time,
+            });
         }
     }
     belts(a, id, prev, cur);
@@ -146,6 +184,34 @@ pub(crate) fn update(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point)
     {
         over_sites(a, id, prev, cur);
     }
+}
+
+/// Another track already entered `country` at about the same time and place: the
+/// same object, tracked twice.
+fn duplicate_entry(a: &Attributor, id: TrackId, country: usize, time: Time, at: &Geodetic) -> bool {
+    a.tracks.iter().any(|(other, s)| {
+        *other != id
+            && s.entries.iter().any(|(k, t, p)| {
+                *k == country
+                    && time.seconds_since(*t).abs() <= DUPLICATE_S
+                    && p.surface_distance_m(at) <= DUPLICATE_M
+            })
+    })
+}
+
+/// Another track that identifies itself (an ICAO address) crossed into the same
+/// state at about the same time and place: an identified aircraft tracked twice
+/// (radar alone, and ADS-B), not an aircraft hiding its identity.
+fn identified_twin(a: &Attributor, id: TrackId, x: &Crossing) -> bool {
+    a.tracks.iter().any(|(other, s)| {
+        *other != id
+            && s.identity.icao24.is_some()
+            && s.crossings.iter().any(|c| {
+                c.country == x.country
+                    && x.time.seconds_since(c.time).abs() <= DUPLICATE_S
+                    && c.position.surface_distance_m(&x.position) <= DUPLICATE_M
+            })
+    })
 }
 
 impl crate::geography::Area {
@@ -167,7 +233,7 @@ pub(crate) struct OriginFinding {
 
 pub(crate) fn find_origin(a: &Attributor, s: &TrackState) -> OriginFinding {
     let geo: &Geography = &a.geo;
-    let first = s.history.first;
+    let first = s.first();
     if let Some(c) = first.country.filter(|c| !a.protected[*c]) {
         return OriginFinding {
             origin: Some(c),
@@ -183,7 +249,11 @@ pub(crate) fn find_origin(a: &Attributor, s: &TrackState) -> OriginFinding {
         };
     }
     // Extrapolate back along the first detections' heading.
-    let second = s.history.iter().nth(1).copied().unwrap_or(first);
+    let second = if s.lineage.is_some() {
+        first
+    } else {
+        s.history.iter().nth(1).copied().unwrap_or(first)
+    };
     let (mut ve, mut vn) = (first.velocity.ve_mps, first.velocity.vn_mps);
     if ve.hypot(vn) < 1.0 && second.time > first.time {
         let dt = second.time.seconds_since(first.time);
@@ -263,6 +333,18 @@ fn total_turn_deg(s: &TrackState) -> f64 {
 
 fn track_items(s: &TrackState, d: &mut Draft) {
     d.items.push(EvidenceItem::Track { track: s.id });
+    if let Some(l) = s.lineage {
+        d.items.push(EvidenceItem::Track {
+            track: l.predecessor,
+        });
+        d.derived(
+            "continues",
+            format!(
+                "track {} continues track {} (the object's first track {}, first detected {}): fusion lost it and began a new track where it would be",
+                s.id, l.predecessor, l.root, l.first.time
+            ),
+        );
+    }
     for sensor in &s.sensors {
         d.items.push(EvidenceItem::Derived {
             name: "sensor".into(),
@@ -298,7 +380,7 @@ fn entry(
     d.position = Some(at);
     d.zones = geo.zones_at(&cur.position);
     d.origin = origin.clone();
-    d.first_detection = s.history.first.time;
+    d.first_detection = s.first().time;
     let belt = d.zones.iter().any(|z| {
         geo.zones
             .iter()
@@ -376,18 +458,46 @@ fn belts(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
             let f = bisect(prev, cur, |p| a.geo.zones[zone].area.contains(p));
             let origin = a.tracks.get(&id).and_then(|s| find_origin(a, s).origin);
             let origin = origin.map(|c| a.geo.countries[c].id.clone());
-            belt_entry(a, k, id, lerp_time(prev, cur, f), origin);
+            belt_entry(
+                a,
+                k,
+                id,
+                lerp_time(prev, cur, f),
+                lerp(prev, cur, f),
+                origin,
+            );
         }
     }
 }
 
-fn belt_entry(a: &mut Attributor, k: usize, id: TrackId, time: Time, origin: Option<String>) {
+fn belt_entry(
+    a: &mut Attributor,
+    k: usize,
+    id: TrackId,
+    time: Time,
+    at: Geodetic,
+    origin: Option<String>,
+) {
+    // One object entering once: another track's entry at the same time and place is
+    // the same object tracked twice; the same object's entry already counted is not
+    // counted again.
+    let root = a.tracks.get(&id).map(TrackState::root);
+    let seen = a.belt_entries[k].iter().any(|(t, other, p, _)| {
+        let other_root = a.tracks.get(other).map(TrackState::root);
+        (other_root.is_some() && other_root == root)
+            || (time.seconds_since(*t).abs() <= DUPLICATE_S
+                && p.surface_distance_m(&at) <= DUPLICATE_M)
+    });
+    if seen {
+        a.stats.duplicates_suppressed += 1;
+        return;
+    }
     let entries = &mut a.belt_entries[k];
     if entries.len() >= limits::belt_entries_max {
         entries.pop_front();
         a.belt_counted[k] = a.belt_counted[k].saturating_sub(1);
     }
-    entries.push_back((time, id, origin));
+    entries.push_back((time, id, at, origin));
     // Entries older than the window no longer count.
     let window = a.config.mass_window;
     while entries.len() > a.belt_counted[k]
@@ -401,14 +511,14 @@ fn belt_entry(a: &mut Attributor, k: usize, id: TrackId, time: Time, origin: Opt
     if n < a.config.mass_min_count as usize {
         return;
     }
-    let members: Vec<(Time, TrackId, Option<String>)> =
+    let members: Vec<crate::engine::BeltEntry> =
         entries.iter().skip(a.belt_counted[k]).cloned().collect();
     a.belt_counted[k] = entries.len();
     let zone_id = a.geo.zones[a.belts[k]].area.id.clone();
     let first_time = members.first().map_or(time, |m| m.0);
     let mut d = Draft::new(IncidentKind::MassIncursion, zone_id.clone(), time);
     d.zones = vec![zone_id.clone()];
-    let origins: Vec<&Option<String>> = members.iter().map(|m| &m.2).collect();
+    let origins: Vec<&Option<String>> = members.iter().map(|m| &m.3).collect();
     let common = origins
         .first()
         .and_then(|o| (*o).clone())
@@ -416,7 +526,7 @@ fn belt_entry(a: &mut Attributor, k: usize, id: TrackId, time: Time, origin: Opt
     d.origin = common.clone();
     d.first_detection = members
         .iter()
-        .filter_map(|m| a.tracks.get(&m.1).map(|s| s.history.first.time))
+        .filter_map(|m| a.tracks.get(&m.1).map(|s| s.first().time))
         .min()
         .unwrap_or(first_time);
     d.int("count", members.len() as i64);
@@ -434,7 +544,7 @@ fn belt_entry(a: &mut Attributor, k: usize, id: TrackId, time: Time, origin: Opt
                 "{} at {} (origin {})",
                 m.1,
                 m.0,
-                m.2.as_deref().unwrap_or("not established")
+                m.3.as_deref().unwrap_or("not established")
             ),
         );
     }
@@ -478,7 +588,7 @@ pub(crate) fn close_violation(a: &mut Attributor, id: TrackId, exit: Option<Time
     d.position = Some(v.position);
     d.zones = geo.zones_at(&v.deepest);
     d.origin = origin.clone();
-    d.first_detection = s.history.first.time;
+    d.first_detection = s.first().time;
     d.text("class", pact_class(s.class));
     d.text("into", into.clone());
     d.text("from", from.clone().unwrap_or_default());
@@ -565,7 +675,7 @@ fn over_sites(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
         d.zones = a.geo.zones_at(&at);
         d.infrastructure = Some(site.id.clone());
         d.origin = origin.clone();
-        d.first_detection = s.history.first.time;
+        d.first_detection = s.first().time;
         d.text("class", pact_class(s.class));
         d.text("track_class", s.class.as_str());
         d.text("infrastructure_kind", site.kind_str());

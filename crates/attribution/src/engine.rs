@@ -29,6 +29,10 @@ pub struct Stats {
     pub stale_updates: u64,
     pub bad_updates: u64,
     pub track_gaps: u64,
+    /// New tracks found to continue a track fusion had lost.
+    pub tracks_linked: u64,
+    /// Entries (borders, belts, sites) of an object already raised by another track.
+    pub duplicates_suppressed: u64,
     pub tracks_dropped: u64,
     pub reports: u64,
     pub stix_objects: u64,
@@ -85,6 +89,29 @@ pub(crate) struct Violation {
     pub last: Time,
 }
 
+/// The object a track continues: fusion lost it and began a new track where the
+/// old one, moved on by its velocity, would be (see [`Attributor::link`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lineage {
+    /// The first track of the object.
+    pub root: TrackId,
+    /// The track this one continues.
+    pub predecessor: TrackId,
+    /// The object's first detection (the root's), where its origin is looked for.
+    pub first: Point,
+}
+
+/// An air track's crossing into a protected state, whatever its class was then.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Crossing {
+    pub country: usize,
+    pub from: Option<usize>,
+    pub time: Time,
+    pub position: Geodetic,
+    /// The update just after the crossing.
+    pub after: Point,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct TrackState {
     pub id: TrackId,
@@ -98,8 +125,15 @@ pub(crate) struct TrackState {
     pub quality: f64,
     /// Gaps in the updates (start, length), for the evidence.
     pub gaps: Vec<(Time, Duration)>,
+    /// The track this one continues, when it continues one.
+    pub lineage: Option<Lineage>,
+    /// A later track continues this one.
+    pub continued: bool,
     // Air.
-    pub entries: Vec<(usize, Time)>,
+    /// Entries raised for the object (this track or the ones it continues): (state, time, where).
+    pub entries: Vec<(usize, Time, Geodetic)>,
+    /// Crossings into protected states seen on this track, hostile or not yet classified.
+    pub crossings: Vec<Crossing>,
     pub belts_in: Vec<bool>,
     pub sites_seen: BTreeSet<usize>,
     pub violation: Option<Violation>,
@@ -129,7 +163,10 @@ impl TrackState {
             last_update: t.time,
             quality: t.quality,
             gaps: Vec::new(),
+            lineage: None,
+            continued: false,
             entries: Vec::new(),
+            crossings: Vec::new(),
             belts_in: vec![false; n_belts],
             sites_seen: BTreeSet::new(),
             violation: None,
@@ -145,6 +182,16 @@ impl TrackState {
 
     pub fn is_sea(&self) -> bool {
         self.surface
+    }
+
+    /// The object's first detection: this track's, or the first track's it continues.
+    pub fn first(&self) -> Point {
+        self.lineage.map_or(self.history.first, |l| l.first)
+    }
+
+    /// The object: the first track of the lineage.
+    pub fn root(&self) -> TrackId {
+        self.lineage.map_or(self.id, |l| l.root)
     }
 
     pub fn label(&self) -> String {
@@ -167,6 +214,9 @@ pub(crate) struct DarkVessel {
     pub position: Geodetic,
 }
 
+/// One entry into a border belt: time, track, where, the object's origin.
+pub(crate) type BeltEntry = (Time, TrackId, Geodetic, Option<String>);
+
 /// The streaming stage. Push inputs in event-time order, then `finish`.
 #[derive(Debug)]
 pub struct Attributor {
@@ -178,7 +228,7 @@ pub struct Attributor {
     pub(crate) belts: Vec<usize>,
     pub(crate) tracks: BTreeMap<TrackId, TrackState>,
     /// Per belt: recent entries (time, track, origin) and how many were already counted.
-    pub(crate) belt_entries: Vec<VecDeque<(Time, TrackId, Option<String>)>>,
+    pub(crate) belt_entries: Vec<VecDeque<BeltEntry>>,
     pub(crate) belt_counted: Vec<usize>,
     pub(crate) dark: VecDeque<DarkVessel>,
     /// Silent vessels whose going dark was confirmed (emitted once).
@@ -195,6 +245,15 @@ pub struct Attributor {
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) stats: Stats,
 }
+
+/// A new air track continues one that fell silent at most this long before ...
+const LINK_GAP_S: f64 = 180.0;
+/// ... and whose last state, moved on by its velocity, lies this close to the new
+/// track's first update (plus a share of the distance flown since) ...
+const LINK_GATE_M: f64 = 2_000.0;
+const LINK_GATE_SHARE: f64 = 0.15;
+/// ... at a velocity not more different than this (or 60 % of the speed).
+const LINK_DV_MPS: f64 = 25.0;
 
 /// An update more than this after the last one is a gap in the track.
 const AIR_GAP_S: f64 = 60.0;
@@ -356,6 +415,9 @@ impl Attributor {
             self.stats.tracks += 1;
             let state = TrackState::new(&t, point, step, self.belts.len());
             self.tracks.insert(t.id, state);
+            if !sea {
+                self.link(t.id, &point);
+            }
             crate::air::first_point(self, t.id, &point);
             return;
         }
@@ -393,12 +455,85 @@ impl Attributor {
             if t.identity.mmsi.is_none() {
                 crate::sea::confirm_dark(self, t.id);
             }
-        } else if t.class.is_air() {
+        } else if t.class.is_air() || t.class == TrackClass::Unknown {
+            // Unknown too: its crossings are kept until its class is known.
             crate::air::update(self, t.id, &prev, &point);
         }
         if let Some(state) = self.tracks.get_mut(&t.id) {
             state.history.push(point);
         }
+    }
+
+    /// Links a new air track to the track it continues, if any: an air track not
+    /// updated after `point`'s time (or a duplicate updated just now), at most
+    /// [`LINK_GAP_S`] old, whose last state moved on by its velocity lies within
+    /// [`LINK_GATE_M`] (plus a share of the distance flown) of the new track's first
+    /// update, the nearest such. The new track takes over what was raised for the
+    /// object (entries, sites, belts, an open violation) and its first detection,
+    /// so one object is one incident however often fusion loses it.
+    fn link(&mut self, id: TrackId, point: &Point) {
+        let mut best: Option<(f64, TrackId)> = None;
+        for (other, s) in &self.tracks {
+            if *other == id || s.continued || s.surface {
+                continue;
+            }
+            let gap_s = point.time.seconds_since(s.last_update);
+            if !(0.0..=LINK_GAP_S).contains(&gap_s) {
+                continue;
+            }
+            let last = s.history.last();
+            let moved = crate::geography::offset(
+                &last.position,
+                last.velocity.ve_mps * gap_s,
+                last.velocity.vn_mps * gap_s,
+            );
+            let d = moved.surface_distance_m(&point.position);
+            let gate = LINK_GATE_M + LINK_GATE_SHARE * last.speed_mps() * gap_s;
+            let dv = (last.velocity.ve_mps - point.velocity.ve_mps)
+                .hypot(last.velocity.vn_mps - point.velocity.vn_mps);
+            // A fresh track's velocity is rough: only a gross mismatch rules it out.
+            let speed = last.speed_mps().max(point.speed_mps());
+            if d <= gate && dv <= LINK_DV_MPS.max(0.6 * speed) && best.is_none_or(|b| d < b.0) {
+                best = Some((d, *other));
+            }
+        }
+        let Some((_, pred)) = best else { return };
+        let Some(p) = self.tracks.get_mut(&pred) else {
+            return;
+        };
+        p.continued = true;
+        let lineage = Lineage {
+            root: p.root(),
+            predecessor: pred,
+            first: p.first(),
+        };
+        let entries = p.entries.clone();
+        let sites = p.sites_seen.clone();
+        let belts_in = p.belts_in.clone();
+        let violation = p.violation.take();
+        let (class, confidence) = (p.class, p.class_confidence);
+        let (identity, cooperative) = (p.identity.clone(), p.cooperative);
+        let Some(s) = self.tracks.get_mut(&id) else {
+            return;
+        };
+        s.lineage = Some(lineage);
+        s.entries = entries;
+        s.sites_seen.extend(sites);
+        for (k, b) in belts_in.into_iter().enumerate() {
+            if let Some(x) = s.belts_in.get_mut(k) {
+                *x |= b;
+            }
+        }
+        s.violation = violation;
+        // The same object: what it said about itself still holds (an airliner's ICAO
+        // address on its ADS-B track, a vessel's MMSI).
+        merge_identity(&mut s.identity, &identity);
+        s.cooperative |= cooperative;
+        if s.class == TrackClass::Unknown && class != TrackClass::Unknown {
+            s.class = class;
+            s.class_confidence = confidence;
+        }
+        self.stats.tracks_linked += 1;
     }
 
     fn drop_oldest_track(&mut self) {

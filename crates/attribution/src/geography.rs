@@ -133,6 +133,16 @@ fn first_coord(g: &Geometry<f64>) -> Option<Coord<f64>> {
     g.coords_iter().next()
 }
 
+/// `p` moved `east_m` and `north_m` (small offsets, spherical Earth; altitude kept).
+pub fn offset(p: &Geodetic, east_m: f64, north_m: f64) -> Geodetic {
+    let r = model::geodesy::EARTH_MEAN_RADIUS_M;
+    Geodetic::new(
+        p.lat_deg + (north_m / r).to_degrees(),
+        p.lon_deg + (east_m / (r * p.lat_deg.to_radians().cos().max(1e-6))).to_degrees(),
+        p.alt_m,
+    )
+}
+
 /// Local equirectangular metres of `q` around `origin`: exact enough within a
 /// few hundred kilometres, which is all a buffer or a closest approach needs.
 pub fn local_xy(origin: &Geodetic, lon_deg: f64, lat_deg: f64) -> (f64, f64) {

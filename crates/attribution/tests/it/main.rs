@@ -3,6 +3,7 @@
 //! checked by the OASIS validator.
 
 mod bad_input;
+mod fragments;
 mod stix_export;
 mod suite;
 
