@@ -32,6 +32,8 @@ pub(crate) struct Inner {
     pub credentials: Credentials,
     pub policy: Policy,
     pub live: broadcast::Sender<LiveEvent>,
+    /// The same events serialised once for every SSE client (not once per client).
+    pub live_sse: broadcast::Sender<Arc<SseItem>>,
     /// CoT batches for TAK clients (see `cot`), and the latest scan's for a new client.
     pub cot: broadcast::Sender<CotBatch>,
     pub cot_latest: RwLock<Option<CotBatch>>,
@@ -40,6 +42,13 @@ pub(crate) struct Inner {
     /// Readiness and the deliveries recorded through the API; `None` until
     /// [`AppState::set_readiness`] (then readiness reads and deliveries are refused).
     pub supply: Mutex<Option<Supply>>,
+}
+
+/// A live event as SSE sends it: its name and its JSON.
+#[derive(Debug)]
+pub(crate) struct SseItem {
+    pub name: &'static str,
+    pub data: String,
 }
 
 /// Counters for `/metrics`.
@@ -67,6 +76,7 @@ pub struct Parts {
 impl AppState {
     pub fn new(parts: Parts) -> AppState {
         let (live, _) = broadcast::channel(LIVE_EVENTS_MAX);
+        let (live_sse, _) = broadcast::channel(LIVE_EVENTS_MAX);
         let (cot, _) = broadcast::channel(COT_BATCHES_MAX);
         let status = parts.ledger.as_ref().map(ledger_status);
         AppState(Arc::new(Inner {
@@ -77,6 +87,7 @@ impl AppState {
             credentials: parts.credentials,
             policy: Policy::new(),
             live,
+            live_sse,
             cot,
             cot_latest: RwLock::new(None),
             cot_config: parts.cot,
@@ -250,7 +261,18 @@ impl AppState {
     /// Sends to every live client; with none connected the event is simply not kept.
     /// `broadcast` never blocks the sender: slow receivers lag instead.
     pub(crate) fn publish(&self, event: LiveEvent) {
+        if self.0.live_sse.receiver_count() > 0 {
+            let item = SseItem {
+                name: event.name(),
+                data: serde_json::to_string(&event).unwrap_or_else(|_| "{}".to_owned()),
+            };
+            let _no_receivers = self.0.live_sse.send(Arc::new(item));
+        }
         let _no_receivers = self.0.live.send(event);
+    }
+
+    pub(crate) fn subscribe_sse(&self) -> broadcast::Receiver<Arc<SseItem>> {
+        self.0.live_sse.subscribe()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {

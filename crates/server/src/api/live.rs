@@ -46,10 +46,11 @@ pub async fn live(
         ));
     }
     let guard = ClientGuard(state.clone());
-    let stream = BroadcastStream::new(state.subscribe()).map(move |item| {
+    // Each event is serialised once by the publisher, whatever the number of clients.
+    let stream = BroadcastStream::new(state.subscribe_sse()).map(move |item| {
         let _alive = &guard;
-        let event = match item {
-            Ok(event) => event,
+        Ok(match item {
+            Ok(item) => Event::default().event(item.name).data(&item.data),
             Err(BroadcastStreamRecvError::Lagged(missed)) => {
                 guard
                     .0
@@ -57,10 +58,9 @@ pub async fn live(
                     .metrics
                     .live_lagged_events
                     .fetch_add(missed, Ordering::Relaxed);
-                LiveEvent::Lagged { missed }
+                to_sse(&LiveEvent::Lagged { missed })
             }
-        };
-        Ok(to_sse(&event))
+        })
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
