@@ -3,14 +3,14 @@
 //! Each injector has its own random stream, so faults replay from the seed.
 
 use model::Time;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::random::SimRng;
 use crate::report::{Frame, Report};
 use crate::scenario::FaultSpec;
 
 /// What the injector did, for the manifest and for tests.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultCounts {
     pub reports_in: u64,
     pub dropped: u64,

@@ -31,7 +31,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use model::Time;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use scenario::{Scenario, ScenarioError};
 
@@ -59,18 +59,18 @@ pub enum SimError {
 }
 
 /// One output file in the manifest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileEntry {
     pub path: String,
     pub format: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensor: Option<String>,
     pub records: u64,
     /// Reports the encoder refused (out of a field's range).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub refused: u64,
     pub bytes: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<FaultCounts>,
 }
 
@@ -79,25 +79,26 @@ fn is_zero(n: &u64) -> bool {
 }
 
 /// One sensor in the manifest: where it is and how it is set up.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SensorEntry {
     pub id: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,
     pub parameters: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Position {
     pub lat_deg: f64,
     pub lon_deg: f64,
     pub alt_m: f64,
 }
 
-/// `manifest.json`: what was written, from what, with which seed.
-#[derive(Debug, Clone, Serialize)]
+/// `manifest.json`: what was written, from what, with which seed; read back by
+/// whoever decodes the folder (`Manifest::read`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     pub scenario: String,
     pub seed: u64,
@@ -108,6 +109,23 @@ pub struct Manifest {
     pub truth_rows: u64,
     pub files: Vec<FileEntry>,
     pub sensors: Vec<SensorEntry>,
+}
+
+impl Manifest {
+    /// Reads `manifest.json` from a folder `run` wrote.
+    pub fn read(dir: &Path) -> Result<Manifest, String> {
+        let path = dir.join("manifest.json");
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}: line {}, column {}: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })
+    }
 }
 
 /// Runs a scenario with `seed` and writes its outputs into `out_dir`.
@@ -331,7 +349,7 @@ fn sensor_entry<T: Serialize>(
 ) -> SensorEntry {
     SensorEntry {
         id: id.to_owned(),
-        kind,
+        kind: kind.to_owned(),
         file: file.path.clone(),
         position: position.map(|(p, alt_m)| Position {
             lat_deg: p[0],

@@ -66,7 +66,9 @@ fn replay_has_nineteen_violations_of_polish_airspace() {
         .collect();
     // incidents.json 3a: 19 violations (official count).
     assert_eq!(into_pl.len(), 19);
-    assert!(into_pl.iter().all(|e| e.origin.as_deref() == Some("RU")));
+    // Launched from the Gomel region (the scenario's ASSUMPTION): the state they came
+    // from is Belarus, whatever the political attribution (Russia).
+    assert!(into_pl.iter().all(|e| e.origin.as_deref() == Some("BY")));
     assert!(events.iter().any(|e| e.kind == IncidentKind::MassIncursion));
 }
 
@@ -96,4 +98,47 @@ fn unknown_fields_are_refused_naming_file_and_field() {
     );
     let err = Scenario::parse(&bad_leg, path).unwrap_err().to_string();
     assert!(err.contains("vessel `v`.legs[0]"), "{err}");
+}
+
+#[test]
+fn baltic_cable_loitering_is_seen_by_a_sensor() {
+    // The tanker loiters with its AIS off: only the Border Guard boat watching the
+    // crossing sees it, and must see it for the whole of the loitering hour.
+    let path = scenario_path("baltic-cable.toml");
+    let scenario = Scenario::load(&path).unwrap();
+    let (_, events) = events_of("baltic-cable.toml");
+    let loiter = events
+        .iter()
+        .find(|e| e.kind == IncidentKind::VesselLoitering)
+        .unwrap();
+    let at = loiter.position.as_ref().unwrap();
+    let at = model::Geodetic::new(at.lat_deg, at.lon_deg, 0.0);
+    let out = std::env::temp_dir().join(format!("sim-baltic-loiter-{}", std::process::id()));
+    let manifest = sim::run(&scenario, path.parent().unwrap(), &out, scenario.seed).unwrap();
+    let from = loiter.time - scenario.events.loiter_min;
+    let mut seen = Vec::new();
+    for f in manifest.files.iter().filter(|f| f.format == "cot") {
+        let bytes = std::fs::read(out.join(&f.path)).unwrap();
+        let config = feeds::DecoderConfig {
+            source: model::SourceId::new(f.sensor.clone().unwrap_or_default()),
+            day: manifest.start,
+        };
+        let mut decoder = feeds::cot::CotDecoder::new(&config);
+        for r in feeds::decode_all(&mut decoder, &bytes).records {
+            if let feeds::Record::Observation(o) = r {
+                let model::Measurement::Position { position, .. } = o.measurement else {
+                    continue;
+                };
+                if o.time >= from
+                    && o.time <= loiter.time
+                    && position.surface_distance_m(&at) < 2_000.0
+                {
+                    seen.push(o.time);
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    // A report a minute: at least 50 of the hour's 60.
+    assert!(seen.len() >= 50, "{} reports of the loitering", seen.len());
 }
