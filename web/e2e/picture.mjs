@@ -166,6 +166,35 @@ try {
       .catch(async () => fail(`no consistency verified: ${await page.textContent('#ledger-consistency')}`));
     consistency = await page.textContent('#ledger-consistency');
   }
+  // A figure, not a check, when asked for (E2E_LOAD_TRACKS=20000): frames for that many
+  // moving tracks with trails (deck.gl; software WebGL here, swiftshader on a shared CPU).
+  const loadTracks = Number(process.env.E2E_LOAD_TRACKS || 0);
+  if (loadTracks > 0) {
+    const load = await page.evaluate(async (n) => {
+      const g = window.guarantor;
+      const bands = ['low', 'medium', 'high', 'surface'];
+      for (let i = 0; i < n; i++) {
+        const id = 1e6 + i;
+        const lon = 20 + (i % 200) * 0.1;
+        const lat = 44 + Math.floor(i / 200) * 0.08;
+        g.tracks.set(id, { id, lon_deg: lon, lat_deg: lat, class: i % 5 ? 'drone' : 'cruise_missile', band: bands[i % 4], cooperative: i % 11 === 0 });
+        g.trails.set(id, Array.from({ length: 8 }, (_, k) => [lon - 0.02 * (8 - k), lat]));
+      }
+      const frames = 10;
+      let js = 0;
+      const t0 = performance.now();
+      for (let f = 0; f < frames; f++) {
+        for (const t of g.tracks.values()) if (t.id >= 1e6) t.lon_deg += 0.01;
+        const j = performance.now();
+        window.guarantorDraw();
+        js += performance.now() - j;
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      }
+      return { tracks: Number(document.getElementById('map').dataset.tracks), ms: (performance.now() - t0) / frames, js: js / frames };
+    }, loadTracks);
+    await page.screenshot({ path: `${shots}/load.png` });
+    console.log(`figure: ${load.tracks} tracks redrawn in ${load.ms.toFixed(0)} ms a frame, ${load.js.toFixed(0)} ms of it in drawTracks (mean of 10, swiftshader)`);
+  }
   if (outside.length) fail(`requests left the origin: ${outside.join(' ')}`);
   // The one error the browser should log is the 403 of UA's refused act.
   const unexpected = consoleErrors.filter((m) => !m.includes('status of 403'));
