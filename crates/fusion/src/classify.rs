@@ -53,14 +53,22 @@ pub fn classify(k: &Kinematics, identity: &Identity) -> (TrackClass, f64) {
     // No rule makes a helicopter of kinematics alone: a slow, low, silent
     // flyer is a drone as often (Gerberas fly at 120 km/h, Shaheds at 150),
     // and a helicopter is named by its identity (ADS-B A7, CoT `-H-`) above.
+    // Envelopes (sim's catalogue, from the sources it names): Shahed 150-190 km/h
+    // at up to 4 km, Gerbera 120-160 km/h; jet drones (Geran-3) 500-600 km/h at
+    // 3-9 km; Kh-101 850-950 km/h at 30-100 m; fast jets and airliners 780-950 km/h
+    // at 8-12 km. Jet drones and cruise missiles are split at `JET_MAX_MPS`, with
+    // room for the speed estimate's noise either side.
     match (v, h) {
-        (v, h) if v >= 180.0 && h < 300.0 => (TrackClass::CruiseMissile, 0.6),
-        (v, h) if v < 70.0 && h < 4_000.0 => (TrackClass::Drone, 0.6),
-        (v, h) if v < 180.0 && h < 4_000.0 => (TrackClass::JetDrone, 0.4),
-        (v, h) if v >= 150.0 && h >= 3_000.0 => (TrackClass::MannedAircraft, 0.6),
+        (v, h) if v >= JET_MAX_MPS && h < 300.0 => (TrackClass::CruiseMissile, 0.6),
+        (v, h) if v < 70.0 && h < 4_500.0 => (TrackClass::Drone, 0.6),
+        (v, h) if v < JET_MAX_MPS && h < 9_500.0 => (TrackClass::JetDrone, 0.4),
+        (v, h) if v >= 150.0 && h >= 300.0 => (TrackClass::MannedAircraft, 0.6),
         _ => (TrackClass::Unknown, 0.2),
     }
 }
+
+/// Faster than this is a cruise missile (low) or a jet (high), not a jet drone, m/s.
+const JET_MAX_MPS: f64 = 200.0;
 
 /// A non-cooperative air track without a height (2-D radars only): the speed
 /// envelopes alone, with less confidence than with a height. Slower than any
@@ -69,7 +77,7 @@ fn by_speed(v: f64) -> (TrackClass, f64) {
     match v {
         v if v < 15.0 => (TrackClass::Unknown, 0.1),
         v if v < 70.0 => (TrackClass::Drone, 0.4),
-        v if v < 180.0 => (TrackClass::JetDrone, 0.3),
+        v if v < JET_MAX_MPS => (TrackClass::JetDrone, 0.3),
         _ => (TrackClass::CruiseMissile, 0.3),
     }
 }

@@ -17,6 +17,17 @@ pub struct Gospa {
 }
 
 pub fn gospa(truth: &[[f64; 2]], tracks: &[[f64; 2]], c: f64, p: f64) -> Gospa {
+    gospa_assigned(truth, tracks, c, p).0
+}
+
+/// [`gospa`] and its optimal assignment: the (truth, track) index pairs closer
+/// than `c`, sorted by truth index.
+pub fn gospa_assigned(
+    truth: &[[f64; 2]],
+    tracks: &[[f64; 2]],
+    c: f64,
+    p: f64,
+) -> (Gospa, Vec<(usize, usize)>) {
     let cp = c.powf(p);
     let mut cells: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
     for (j, y) in tracks.iter().enumerate() {
@@ -61,6 +72,7 @@ pub fn gospa(truth: &[[f64; 2]], tracks: &[[f64; 2]], c: f64, p: f64) -> Gospa {
     let mut roots: Vec<usize> = by_root.keys().copied().collect();
     roots.sort_unstable();
     let (mut loc, mut n_assigned) = (0.0, 0usize);
+    let mut assigned = Vec::new();
     for root in roots {
         let cluster = &by_root[&root];
         let mut rows: Vec<usize> = cluster.iter().map(|e| e.0).collect();
@@ -82,16 +94,19 @@ pub fn gospa(truth: &[[f64; 2]], tracks: &[[f64; 2]], c: f64, p: f64) -> Gospa {
                 if cost[r * nc + k] < 0.0 {
                     loc += cost[r * nc + k] + cp;
                     n_assigned += 1;
+                    assigned.push((rows[r], cols[k]));
                 }
             }
         }
     }
     let missed = cp / 2.0 * (m - n_assigned) as f64;
     let false_tracks = cp / 2.0 * (n - n_assigned) as f64;
-    Gospa {
+    assigned.sort_unstable();
+    let g = Gospa {
         distance: (loc + missed + false_tracks).powf(1.0 / p),
         localisation: loc,
         missed,
         false_tracks,
-    }
+    };
+    (g, assigned)
 }

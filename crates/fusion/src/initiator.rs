@@ -73,10 +73,15 @@ impl MOfN {
         cov[(0, 2)] = plot.r[(0, 1)];
         cov[(2, 0)] = plot.r[(1, 0)];
         cov[(2, 2)] = plot.r[(1, 1)];
+        // A report's own velocity (ADS-B, AIS, CoT) starts the track moving.
+        let (v, v2) = match plot.velocity {
+            Some((v, sigma)) => (v, (sigma * sigma).min(v2)),
+            None => (crate::state::Vec2::zeros(), v2),
+        };
         cov[(1, 1)] = v2;
         cov[(3, 3)] = v2;
         let est = Gaussian {
-            mean: Vec4::new(plot.z.x, 0.0, plot.z.y, 0.0),
+            mean: Vec4::new(plot.z.x, v.x, plot.z.y, v.y),
             cov,
         };
         let height = plot

@@ -25,10 +25,11 @@ pub mod plane;
 pub mod predictor;
 pub mod reject;
 pub mod scenario;
+pub mod score;
 pub mod state;
 pub mod updater;
 
-pub use picture::{Picture, PictureConfig, SensorConfig, with_report_sensors};
+pub use picture::{Accuracy, Picture, PictureConfig, SensorConfig, with_report_sensors};
 pub use plane::{PlaneTracker, TrackerConfig};
 pub use reject::{RejectCounts, RejectReason};
 pub use state::{Gaussian, Plot, TrackState};

@@ -37,6 +37,54 @@ pub struct SensorConfig {
     pub id: SensorId,
     /// Needed for polar (radar) plots; position reports carry their own.
     pub position: Option<Geodetic>,
+    /// What the deployment knows of the sensor's accuracy; overrides the
+    /// sigmas the wire (or the decoder's defaults) gave its observations.
+    pub accuracy: Accuracy,
+}
+
+impl SensorConfig {
+    /// A sensor whose observations carry their own accuracy.
+    pub fn new(id: SensorId, position: Option<Geodetic>) -> SensorConfig {
+        SensorConfig {
+            id,
+            position,
+            accuracy: Accuracy::default(),
+        }
+    }
+}
+
+/// A sensor's measurement accuracy (1 sigma), as its acceptance test or its
+/// registration says. ASTERIX CAT048 carries no accuracy at all, so without
+/// this every radar gets the decoder's default (50 m, 0.08°), and a radar
+/// noisier than that — or with a registration error nobody has corrected —
+/// puts its plots outside the gates of the tracks it should update, which
+/// then break into many. `None` keeps the observation's own figure.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Accuracy {
+    /// Radar slant-range noise, metres.
+    pub range_sigma_m: Option<f64>,
+    /// Radar azimuth noise, degrees.
+    pub azimuth_sigma_deg: Option<f64>,
+    /// Registration error the tracker does not correct (a fixed offset of
+    /// unknown sign): added to the noise in quadrature, metres and degrees.
+    pub range_bias_m: f64,
+    pub azimuth_bias_deg: f64,
+    /// Horizontal noise of position reports, metres.
+    pub horizontal_sigma_m: Option<f64>,
+}
+
+impl Accuracy {
+    /// Range and azimuth sigmas (metres, degrees) for a plot that said `range_sigma_m`, `azimuth_sigma_deg`.
+    pub fn polar(&self, range_sigma_m: f64, azimuth_sigma_deg: f64) -> (f64, f64) {
+        (
+            self.range_sigma_m
+                .unwrap_or(range_sigma_m)
+                .hypot(self.range_bias_m),
+            self.azimuth_sigma_deg
+                .unwrap_or(azimuth_sigma_deg)
+                .hypot(self.azimuth_bias_deg),
+        )
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -53,23 +101,40 @@ pub struct PictureConfig {
     pub frame: Duration,
     /// Largest sigma believed, metres: above it a covariance is impossible.
     pub sigma_max_m: f64,
+    /// Use the velocity position reports carry (ADS-B, AIS, CoT) to start and
+    /// update tracks.
+    pub report_velocity: bool,
 }
 
 impl Default for PictureConfig {
     fn default() -> Self {
         PictureConfig {
-            tracker: TrackerConfig {
-                motion: crate::plane::Motion::Cv,
-                ..Default::default()
-            },
+            tracker: picture_tracker(),
             sensors: Vec::new(),
             sector_deg: 2.0,
             sector_margin_m: 5_000.0,
             oosm_lag: Duration::from_secs(2),
             frame: Duration::from_us(500_000),
             sigma_max_m: 50_000.0,
+            report_velocity: true,
         }
     }
+}
+
+/// The plane trackers' settings for a picture of real sensors, where the Stone
+/// Soup harness's (`TrackerConfig::default`) are for one sensor seeing the whole
+/// volume every scan:
+/// - tentatives start with a velocity prior wide enough for a cruise missile
+///   (250 m/s) to land in the gate one radar rotation later;
+/// - a covariance bound of (4 km)² per axis: a radar's cross-range noise alone is
+///   1.3 km at 300 km for 0.25°, so the harness's (1 km)² ended every distant track;
+/// - copies of one target (two radars' registration errors) are merged.
+pub fn picture_tracker() -> TrackerConfig {
+    let mut c = TrackerConfig::default();
+    c.initiator.velocity_sigma_mps = 150.0;
+    c.deleter.position_trace_max_m2 = 2.0 * 4_000.0 * 4_000.0;
+    c.merge = Some(crate::plane::Merge::default());
+    c
 }
 
 type SectorKey = (i32, i32);
@@ -92,15 +157,22 @@ pub fn with_report_sensors(
         .map(|o| &o.sensor)
         .filter(|id| !known.iter().any(|k| k.id == **id))
         .collect();
-    known.extend(reporting.into_iter().map(|id| SensorConfig {
-        id: id.clone(),
-        position: None,
-    }));
+    known.extend(
+        reporting
+            .into_iter()
+            .map(|id| SensorConfig::new(id.clone(), None)),
+    );
     known
 }
 
-/// Where an observation is: position, horizontal covariance, height and its sigma.
-type Located = (Geodetic, Mat2, Option<(f64, f64)>);
+/// Where an observation is: position, horizontal covariance, height and its
+/// sigma, and the velocity a report gave.
+type Located = (Geodetic, Mat2, Option<(f64, f64)>, Option<VelocityEnu>);
+
+/// The sigma per axis given to a velocity a position report carries (ADS-B,
+/// AIS, CoT), m/s: their wire formats state none, and the velocity may be a
+/// few seconds older than the position it came with.
+pub const REPORT_VELOCITY_SIGMA_MPS: f64 = 5.0;
 
 #[derive(Debug)]
 struct Sector {
@@ -307,10 +379,11 @@ impl Picture {
         let mut by_sector: BTreeMap<SectorKey, Vec<Plot>> = BTreeMap::new();
         for (i, (_, obs)) in batch.iter().enumerate() {
             self.identities.push(obs.identity.clone());
-            let Some((geo, cov, height)) = self.locate(sensor, obs) else {
+            let Some((geo, cov, height, velocity)) = self.locate(sensor, obs) else {
                 self.rejects.add(RejectReason::SensorPositionUnknown);
                 continue;
             };
+            let velocity = velocity.filter(|_| self.config.report_velocity);
             let home = self.sector_key(&geo);
             if !self.ensure_sector(home) {
                 self.rejects.add(RejectReason::OutsideSectors);
@@ -318,6 +391,8 @@ impl Picture {
             }
             let plot = |plane: &TangentPlane, home: bool| {
                 let enu = plane.to_enu(&geo);
+                let velocity =
+                    velocity.map(|v| (in_plane(plane, &geo, &enu, &v), REPORT_VELOCITY_SIGMA_MPS));
                 Plot {
                     z: Vec2::new(enu.e_m, enu.n_m),
                     r: cov,
@@ -329,6 +404,7 @@ impl Picture {
                     system_track: obs.identity.system_track.is_some(),
                     source_idx: i as u32,
                     home,
+                    velocity,
                 }
             };
             by_sector
@@ -446,11 +522,15 @@ impl Picture {
                 position,
                 horizontal_sigma_m,
                 vertical_sigma_m,
-                ..
+                velocity,
             } => {
-                let cov = Mat2::identity() * (horizontal_sigma_m * horizontal_sigma_m);
+                let sigma = self.config.sensors[sensor as usize]
+                    .accuracy
+                    .horizontal_sigma_m
+                    .unwrap_or(*horizontal_sigma_m);
+                let cov = Mat2::identity() * (sigma * sigma);
                 let height = vertical_sigma_m.map(|v| (position.alt_m, v));
-                Some((*position, cov, height))
+                Some((*position, cov, height, *velocity))
             }
             Measurement::Polar {
                 range_m,
@@ -474,10 +554,13 @@ impl Picture {
                     geo.alt_m = *h;
                 }
                 // Converted measurement: J diag(σr², (r σθ)²) Jᵀ with J the polar-to-ENU rotation.
-                let (sr, sa) = (*range_sigma_m, ground * azimuth_sigma_deg.to_radians());
+                let (sr, sa_deg) = self.config.sensors[sensor as usize]
+                    .accuracy
+                    .polar(*range_sigma_m, *azimuth_sigma_deg);
+                let sa = ground * sa_deg.to_radians();
                 let j = Mat2::new(sin_az, cos_az, cos_az, -sin_az);
                 let cov = j * Mat2::new(sr * sr, 0.0, 0.0, sa * sa) * j.transpose();
-                Some((geo, cov, height_m.map(|h| (h, 3.0 * sr))))
+                Some((geo, cov, height_m.map(|h| (h, 3.0 * sr)), None))
             }
         }
     }
@@ -555,6 +638,17 @@ fn sweep_in(plane: &TangentPlane, radar: &TangentPlane, from_deg: f64, width_deg
     )
 }
 
+/// A velocity in the local east-north axes at `geo` (which is at `enu` in
+/// `plane`) expressed in `plane`'s axes: they differ by the meridians'
+/// convergence between the two, a degree or two across a sector.
+fn in_plane(plane: &TangentPlane, geo: &Geodetic, enu: &Enu, v: &VelocityEnu) -> Vec2 {
+    let north = plane.to_enu(&Geodetic::new(geo.lat_deg + 0.01, geo.lon_deg, geo.alt_m));
+    let angle = (north.e_m - enu.e_m).atan2(north.n_m - enu.n_m);
+    let (s, c) = angle.sin_cos();
+    // Rotate (east, north) clockwise by `angle`: local north maps to `angle` from plane north.
+    Vec2::new(v.ve_mps * c + v.vn_mps * s, -v.ve_mps * s + v.vn_mps * c)
+}
+
 fn geodetic_of(plane: &TangentPlane, t: &TrackState) -> Geodetic {
     let p = t.filter.est.position();
     let mut g = plane.to_geodetic(&Enu {
@@ -603,7 +697,19 @@ fn reexpress(from: &TangentPlane, to: &TangentPlane, t: &mut TrackState) {
 /// A track state as the `model::Track` the rest of the engine reads.
 pub fn publish(plane: &TangentPlane, t: &TrackState, sensor_ids: &[SensorId]) -> Track {
     let position = geodetic_of(plane, t);
-    let v = t.filter.est.velocity();
+    // The plane's axes into the local east and north at the track (the inverse of
+    // `in_plane`'s rotation).
+    let at = |dlat: f64| {
+        plane.to_enu(&Geodetic::new(
+            position.lat_deg + dlat,
+            position.lon_deg,
+            0.0,
+        ))
+    };
+    let (here, north) = (at(0.0), at(0.01));
+    let (s, c) = (north.e_m - here.e_m).atan2(north.n_m - here.n_m).sin_cos();
+    let w = t.filter.est.velocity();
+    let v = Vec2::new(w.x * c - w.y * s, w.x * s + w.y * c);
     let cov = t.filter.est.cov;
     let height = t.filter.height.map(|h| h.mean[0]);
     Track {

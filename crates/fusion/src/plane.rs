@@ -56,6 +56,32 @@ pub struct TrackerConfig {
     pub default_q: f64,
     /// Let the class choose each track's process noise.
     pub noise_by_class: bool,
+    /// End a confirmed track that has become a copy of an older one.
+    pub merge: Option<Merge>,
+}
+
+/// When two confirmed tracks are one target: their positions closer than
+/// `mahalanobis` under the sum of their covariances (and than `distance_max_m`)
+/// and their velocities within `velocity_mps`. Two sensors with different
+/// registration errors, or a plot that started a tentative beside a track it
+/// fell outside the gate of, give one target two tracks; they then share its
+/// plots and break each other. The younger is ended (the older keeps the
+/// number); tracks with two different cooperative identities never merge.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Merge {
+    pub mahalanobis: f64,
+    pub distance_max_m: f64,
+    pub velocity_mps: f64,
+}
+
+impl Default for Merge {
+    fn default() -> Self {
+        Merge {
+            mahalanobis: 2.0,
+            distance_max_m: 3_000.0,
+            velocity_mps: 20.0,
+        }
+    }
 }
 
 impl Default for TrackerConfig {
@@ -70,6 +96,7 @@ impl Default for TrackerConfig {
             deleter: MissesOrCovariance::default(),
             default_q: 0.5,
             noise_by_class: true,
+            merge: None,
         }
     }
 }
@@ -356,13 +383,24 @@ impl PlaneTracker {
             .initiator
             .initiate(&mut self.tentatives, &unused, time, &mut confirmed);
         self.scratch.unused = unused;
-        let n_confirmed = confirmed.len();
-        self.stats.confirmed += n_confirmed as u64;
+        let n_new = confirmed.len();
+        self.stats.confirmed += n_new as u64;
         self.tracks.extend(confirmed);
         let mut deleted = Vec::new();
         self.roles
             .deleter
             .delete(&mut self.tracks, time, &mut deleted);
+        if let Some(m) = self.config.merge {
+            merge_copies(&mut self.tracks, time, &m, &mut deleted);
+        }
+        // The new tracks that survived deletion are still the last ones, unnumbered.
+        let n_confirmed = self
+            .tracks
+            .iter()
+            .rev()
+            .take(n_new)
+            .take_while(|t| t.id == 0)
+            .count();
         self.stats.deleted += deleted.len() as u64;
         self.stats.updates += self.tracks.iter().filter(|t| t.last_update == time).count() as u64;
         StepOutcome {
@@ -502,6 +540,64 @@ impl Ctx<'_> {
         if self.config.noise_by_class {
             t.q = process_noise(t.class, self.config.default_q);
         }
+    }
+}
+
+/// Ends each confirmed track updated at `time` that is a copy of another
+/// (see [`Merge`]), or the other when that one is younger: only the tracks this
+/// scan updated are compared with the rest, so a slice of a radar sweep costs
+/// a few passes over the plane's tracks, not a pass per track.
+fn merge_copies(
+    tracks: &mut Vec<TrackState>,
+    time: Time,
+    m: &Merge,
+    deleted: &mut Vec<TrackState>,
+) {
+    let mut gone = vec![false; tracks.len()];
+    let d_max2 = m.distance_max_m * m.distance_max_m;
+    for u in 0..tracks.len() {
+        if gone[u] || tracks[u].last_update != time {
+            continue;
+        }
+        for j in 0..tracks.len() {
+            if j == u || gone[j] || gone[u] {
+                continue;
+            }
+            let (a, b) = (&tracks[u], &tracks[j]);
+            let d = a.filter.est.position() - b.filter.est.position();
+            if d.norm_squared() > d_max2 {
+                continue;
+            }
+            if a.identity_key != 0 && b.identity_key != 0 && a.identity_key != b.identity_key {
+                continue;
+            }
+            if (a.filter.est.velocity() - b.filter.est.velocity()).norm() > m.velocity_mps {
+                continue;
+            }
+            let s = a.filter.est.position_cov() + b.filter.est.position_cov();
+            let Some(s_inv) = s.try_inverse() else {
+                continue;
+            };
+            if d.dot(&(s_inv * d)) > m.mahalanobis * m.mahalanobis {
+                continue;
+            }
+            // The younger (fewer updates; then the later number) goes.
+            let younger = if (b.n_updates, std::cmp::Reverse(b.id))
+                < (a.n_updates, std::cmp::Reverse(a.id))
+            {
+                j
+            } else {
+                u
+            };
+            gone[younger] = true;
+        }
+    }
+    if gone.iter().any(|g| *g) {
+        let mut k = 0;
+        deleted.extend(tracks.extract_if(.., |_| {
+            k += 1;
+            gone[k - 1]
+        }));
     }
 }
 

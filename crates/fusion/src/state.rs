@@ -85,6 +85,9 @@ pub struct Plot {
     /// False for a plot lent by a neighbouring sector near its edge: it may
     /// update a track here but never starts one (its home sector does).
     pub home: bool,
+    /// A velocity the report gave (ADS-B, AIS, CoT), in this plane's axes, and
+    /// its sigma per axis, m/s.
+    pub velocity: Option<(Vec2, f64)>,
 }
 
 impl Plot {
@@ -101,6 +104,7 @@ impl Plot {
             system_track: false,
             source_idx: u32::MAX,
             home: true,
+            velocity: None,
         }
     }
 }

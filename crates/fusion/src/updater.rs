@@ -29,7 +29,7 @@ impl Updater for KalmanPosition {
         }
         let Some(imm) = prior.imm else {
             return Filter {
-                est: kalman(&prior.est, &plot.z, &plot.r).0,
+                est: with_velocity(kalman(&prior.est, &plot.z, &plot.r).0, plot),
                 imm: None,
                 height,
             };
@@ -38,7 +38,7 @@ impl Updater for KalmanPosition {
         let mut mu = [0.0; 3];
         for (j, mode) in modes.iter_mut().enumerate() {
             let (post, likelihood) = kalman(mode, &plot.z, &plot.r);
-            *mode = post;
+            *mode = with_velocity(post, plot);
             mu[j] = imm.mu[j] * likelihood;
         }
         let total: f64 = mu.iter().sum();
@@ -100,6 +100,26 @@ pub fn kalman(prior: &Gaussian, z: &Vec2, r: &Mat2) -> (Gaussian, f64) {
     let d2 = nu.x * sv.x + nu.y * sv.y;
     let likelihood = (-0.5 * d2).exp() / (std::f64::consts::TAU * det_s.sqrt());
     (Gaussian { mean, cov }, likelihood)
+}
+
+/// The update by a reported velocity (ADS-B, AIS, CoT), when the plot has one:
+/// the same Kalman update as for a position, on the state with position and
+/// velocity swapped.
+fn with_velocity(est: Gaussian, plot: &Plot) -> Gaussian {
+    let Some((v, sigma)) = plot.velocity else {
+        return est;
+    };
+    let swap = |g: &Gaussian| {
+        let p = crate::state::Mat4::new(
+            0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0,
+        );
+        Gaussian {
+            mean: p * g.mean,
+            cov: p * g.cov * p.transpose(),
+        }
+    };
+    let r = Mat2::identity() * (sigma * sigma);
+    swap(&kalman(&swap(&est), &v, &r).0)
 }
 
 /// Covariance intersection of our estimate with a partner's position: the

@@ -388,15 +388,18 @@ fn fuse(mut observations: Vec<Observation>, sensors: &[ManifestSensor]) -> Vec<T
 /// A manifest sensor under its own id and, for ASTERIX sources, under the
 /// `sac<SAC>-sic<SIC>` id the decoder gives its observations.
 fn sensor_configs(s: &ManifestSensor) -> Vec<SensorConfig> {
+    let accuracy = super::chain::sensor_accuracy(&s.parameters);
     let mut v = vec![SensorConfig {
         id: SensorId::new(&s.id),
         position: s.position,
+        accuracy,
     }];
     let n = |k: &str| s.parameters.get(k).and_then(serde_json::Value::as_u64);
     if let (Some(sac), Some(sic)) = (n("sac"), n("sic")) {
         v.push(SensorConfig {
             id: SensorId::new(format!("sac{sac}-sic{sic}")),
             position: s.position,
+            accuracy,
         });
     }
     v

@@ -68,6 +68,8 @@ pub struct LoopRun {
     pub first_detection: Option<Time>,
     pub attribution_notes: Vec<String>,
     pub gospa: GospaSummary,
+    /// The tracks scored against truth (coverage, breaks, switches, false tracks, classes).
+    pub score: fusion::score::Report,
     /// (stage, wall seconds)
     pub stages: Vec<(String, f64)>,
 }
@@ -151,6 +153,13 @@ pub fn run(
         std::fs::read_to_string(&truth_path).with_context(|| truth_path.display().to_string())?;
     let (rows, _) = score::parse_truth(&truth);
     let gospa = gospa_of(&rows, &snapshots, 10_000.0);
+    let (truth_rows, _) = fusion::score::parse_truth(&truth);
+    let score = fusion::score::score_where(
+        &truth_rows,
+        &snapshots,
+        &Default::default(),
+        &detectable(&manifest),
+    );
     stages.push(("GOSPA against truth".to_owned(), t0.elapsed().as_secs_f64()));
 
     let mut notes = attribution_notes;
@@ -173,6 +182,7 @@ pub fn run(
         first_detection,
         attribution_notes: notes,
         gospa,
+        score,
         stages,
     })
 }
@@ -296,6 +306,68 @@ pub fn picture_config(sensors: &[sim::SensorEntry], observations: &[Observation]
     }
 }
 
+/// Whether some sensor of the manifest could see a truth row: a radar within range and
+/// above its 4/3-Earth radio horizon, a partner tracker within range above its floor, an
+/// acoustic node within its radius below its ceiling (air objects); an ADS-B receiver
+/// within range (airliners, the only transponding objects of the catalogue); an AIS
+/// station within range or a satellite area (vessels). Detection probability, faults
+/// and transponders switched off are not judged: it separates what the sensors could
+/// not give the tracker from what the tracker lost, roughly.
+pub fn detectable(manifest: &sim::Manifest) -> impl Fn(&fusion::score::TruthRow) -> bool + '_ {
+    let f = |s: &sim::SensorEntry, k: &str| s.parameters.get(k).and_then(serde_json::Value::as_f64);
+    move |r: &fusion::score::TruthRow| {
+        let vessel = fusion::score::expected_class(&r.class) == Some(model::TrackClass::Vessel);
+        manifest.sensors.iter().any(|s| {
+            let at = s
+                .position
+                .map(|p| Geodetic::new(p.lat_deg, p.lon_deg, p.alt_m));
+            let d = at.map_or(f64::INFINITY, |p| p.surface_distance_m(&r.position));
+            let range = f(s, "range_max_m").unwrap_or(0.0);
+            let alt = r.position.alt_m;
+            match s.kind.as_str() {
+                "radar" => {
+                    let antenna = at.map_or(0.0, |p| p.alt_m);
+                    !vessel && d <= range && d <= sim::sensors::radio_horizon_m(antenna, alt)
+                }
+                "tracker" => !vessel && d <= range && alt >= f(s, "alt_min_m").unwrap_or(0.0),
+                "adsb_receiver" => r.class == "airliner" && d <= range,
+                "ais_station" => {
+                    let area = s.parameters.get("area").and_then(|a| a.as_array());
+                    let in_area = area.is_some_and(|a| {
+                        let pts: Vec<(f64, f64)> = a
+                            .iter()
+                            .filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
+                            .collect();
+                        let (la, lo) = (r.position.lat_deg, r.position.lon_deg);
+                        let lat_ok = pts.iter().any(|p| p.0 <= la) && pts.iter().any(|p| p.0 >= la);
+                        let lon_ok = pts.iter().any(|p| p.1 <= lo) && pts.iter().any(|p| p.1 >= lo);
+                        lat_ok && lon_ok
+                    });
+                    vessel && (d <= range || in_area)
+                }
+                "acoustic_net" => {
+                    let radius = f(s, "radius_m").unwrap_or(0.0);
+                    let nodes = s.parameters.get("nodes").and_then(|a| a.as_array());
+                    !vessel
+                        && alt <= f(s, "alt_max_m").unwrap_or(0.0)
+                        && nodes.is_some_and(|n| {
+                            n.iter().any(|p| {
+                                let (Some(la), Some(lo)) = (
+                                    p.get(0).and_then(serde_json::Value::as_f64),
+                                    p.get(1).and_then(serde_json::Value::as_f64),
+                                ) else {
+                                    return false;
+                                };
+                                Geodetic::new(la, lo, 0.0).surface_distance_m(&r.position) <= radius
+                            })
+                        })
+                }
+                _ => false,
+            }
+        })
+    }
+}
+
 /// The scenario's attribution rules (as `cmd::attribute` applies them for `--score`).
 fn apply_rules(scenario: &sim::Scenario, config: &mut Config) {
     let r = &scenario.events;
@@ -314,18 +386,35 @@ fn sensor_configs(s: &sim::SensorEntry) -> Vec<SensorConfig> {
     let position = s
         .position
         .map(|p| Geodetic::new(p.lat_deg, p.lon_deg, p.alt_m));
+    let accuracy = sensor_accuracy(&s.parameters);
     let mut v = vec![SensorConfig {
         id: SensorId::new(&s.id),
         position,
+        accuracy,
     }];
     let n = |k: &str| s.parameters.get(k).and_then(serde_json::Value::as_u64);
     if let (Some(sac), Some(sic)) = (n("sac"), n("sic")) {
         v.push(SensorConfig {
             id: SensorId::new(format!("sac{sac}-sic{sic}")),
             position,
+            accuracy,
         });
     }
     v
+}
+
+/// A manifest sensor's accuracy from its parameters: a radar's range and azimuth
+/// noise and its registration bias (CAT048 carries neither, so the decoder's
+/// defaults would stand), a tracker's or acoustic net's position noise.
+pub fn sensor_accuracy(parameters: &serde_json::Value) -> fusion::Accuracy {
+    let f = |k: &str| parameters.get(k).and_then(serde_json::Value::as_f64);
+    fusion::Accuracy {
+        range_sigma_m: f("range_sigma_m"),
+        azimuth_sigma_deg: f("azimuth_sigma_deg"),
+        range_bias_m: f("bias_range_m").unwrap_or(0.0),
+        azimuth_bias_deg: f("bias_azimuth_deg").unwrap_or(0.0),
+        horizontal_sigma_m: f("position_sigma_m"),
+    }
 }
 
 fn fuse(

@@ -354,6 +354,7 @@ fn summary(pact: &CompiledPact, run: &LoopRun, records: &[Record]) {
         g.mean_false,
         g.mean_localisation_m
     );
+    print!("{}", run.score.render());
     let mut by_kind: BTreeMap<&str, (u64, Vec<f64>)> = BTreeMap::new();
     for i in incidents {
         let e = by_kind.entry(i.kind.as_str()).or_default();

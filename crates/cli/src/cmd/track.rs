@@ -15,8 +15,9 @@ use model::{AltitudeBand, Geodetic, Observation, SensorId, TangentPlane, TrackCl
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The Stone Soup harness's `detections.csv` (`scan_time_s,sensor_id,x_m,y_m`), or
-    /// JSON lines of `model::Observation`.
+    /// The Stone Soup harness's `detections.csv` (`scan_time_s,sensor_id,x_m,y_m`),
+    /// JSON lines of `model::Observation`, or a folder `guarantor sim` wrote (its feeds
+    /// decoded as the demo does, its `manifest.json` as `--sensors`).
     #[arg(long)]
     input: PathBuf,
     /// Where to write the tracks.
@@ -46,6 +47,18 @@ pub struct Args {
     /// Harness input placed on the globe at this origin (`lat,lon`) for `csv` and `jsonl` output.
     #[arg(long, default_value = "50.45,30.52")]
     origin: String,
+    /// A sim `truth.csv` to score the tracks against (GOSPA, coverage, breaks,
+    /// identity switches, false tracks, classification, per truth class);
+    /// default for a sim folder: its own `truth.csv`.
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    /// Cut-off of the score against truth: the farthest a track may be from the
+    /// object it stands for, metres.
+    #[arg(long, default_value_t = 10_000.0)]
+    cutoff_m: f64,
+    /// Print each truth object's own score too.
+    #[arg(long)]
+    per_object: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -74,6 +87,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             .build_global()
             .context("--threads")?;
     }
+    if args.input.is_dir() {
+        return run_sim_folder(args);
+    }
     let text = fs::read_to_string(&args.input)
         .with_context(|| format!("--input {}: cannot read", args.input.display()))?;
     let first = text.lines().next().unwrap_or_default();
@@ -84,8 +100,75 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
 }
 
-fn tracker_config(args: &Args, pd: f64, clutter_density: f64) -> TrackerConfig {
-    let mut c = TrackerConfig::default();
+/// A folder `guarantor sim` wrote: every feed decoded (as the demo's chain does), its
+/// manifest's sensors with their accuracy, scored against its `truth.csv`.
+fn run_sim_folder(args: &Args) -> Result<ExitCode> {
+    let dir = &args.input;
+    let manifest = sim::Manifest::read(dir).map_err(anyhow::Error::msg)?;
+    let decoded = super::chain::decode(&manifest, dir)?;
+    let mut observations = decoded.observations;
+    observations.sort_by_key(|o| o.time);
+    let mut config = super::chain::picture_config(&manifest.sensors, &observations);
+    config.tracker = tracker_config(args, config.tracker, 0.9, 1e-9);
+    let truth = args.truth.clone().unwrap_or_else(|| dir.join("truth.csv"));
+    // Snapshots every 5 s of event time, as the demo's chain takes them: a night
+    // of every track every second would not fit in memory.
+    let (code, history) =
+        track_observations(args, observations, config, decoded.decode_errors, 5_000_000)?;
+    score_against(args, &truth, &history, &super::chain::detectable(&manifest))?;
+    Ok(code)
+}
+
+/// Scores the tracks against a `truth.csv` and prints the report.
+fn score_against(
+    args: &Args,
+    truth: &Path,
+    tracks: &[model::Track],
+    detectable: &dyn Fn(&fusion::score::TruthRow) -> bool,
+) -> Result<()> {
+    let text = fs::read_to_string(truth)
+        .with_context(|| format!("--truth {}: cannot read", truth.display()))?;
+    let (rows, errors) = fusion::score::parse_truth(&text);
+    for e in errors.iter().take(10) {
+        eprintln!("guarantor: {}: {e}", truth.display());
+    }
+    let report = fusion::score::score_where(
+        &rows,
+        tracks,
+        &fusion::score::ScoreConfig {
+            cutoff_m: args.cutoff_m,
+            ..Default::default()
+        },
+        detectable,
+    );
+    println!();
+    print!("{}", report.render());
+    if args.per_object {
+        println!(
+            "{:<28} {:<18} {:>8} {:>7} {:>6} {:>6}",
+            "object", "class", "coverage", "breaks", "id-sw", "tracks"
+        );
+        for (object, (class, o)) in &report.by_object {
+            println!(
+                "{object:<28} {class:<18} {:>8.3} {:>7} {:>6} {:>6}",
+                o.coverage(),
+                o.breaks,
+                o.switches,
+                o.tracks
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `base` with the motion model and associator `args` ask for.
+fn tracker_config(
+    args: &Args,
+    base: TrackerConfig,
+    pd: f64,
+    clutter_density: f64,
+) -> TrackerConfig {
+    let mut c = base;
     if args.motion == MotionArg::Imm {
         c.motion = Motion::ImmCvCt(Default::default());
     }
@@ -131,7 +214,7 @@ fn run_harness(args: &Args, text: &str) -> Result<ExitCode> {
         .iter()
         .map(|s| s.clutter_spatial_density_per_m2)
         .fold(0.0, f64::max);
-    let mut config = tracker_config(args, pd, density);
+    let mut config = tracker_config(args, TrackerConfig::default(), pd, density);
     // The harness's targets all follow one nearly-constant-velocity model with
     // one process noise, which Stone Soup's tracker is given too: ours uses that
     // one (`default_q`) rather than a class's.
@@ -232,13 +315,16 @@ fn read_sensors(path: &Path) -> Result<Vec<SensorConfig>> {
                 .map(|(la, lo)| Geodetic::new(la, lo, e.alt_m)));
             let n = |k: &str| e.parameters.get(k).and_then(serde_json::Value::as_u64);
             // The ASTERIX decoder names a sensor `sac<SAC>-sic<SIC>`, as on the wire.
+            let accuracy = super::chain::sensor_accuracy(&e.parameters);
             let asterix = n("sac").zip(n("sic")).map(|(sac, sic)| SensorConfig {
                 id: SensorId::new(format!("sac{sac}-sic{sic}")),
                 position,
+                accuracy,
             });
             std::iter::once(SensorConfig {
                 id: SensorId::new(e.id),
                 position,
+                accuracy,
             })
             .chain(asterix)
         })
@@ -247,7 +333,7 @@ fn read_sensors(path: &Path) -> Result<Vec<SensorConfig>> {
 
 fn run_observations(args: &Args, text: &str) -> Result<ExitCode> {
     let mut observations = Vec::new();
-    let mut n_bad = 0;
+    let mut n_bad = 0u64;
     for (i, line) in text
         .lines()
         .enumerate()
@@ -280,27 +366,40 @@ fn run_observations(args: &Args, text: &str) -> Result<ExitCode> {
             let ids: std::collections::BTreeSet<&SensorId> =
                 observations.iter().map(|o| &o.sensor).collect();
             ids.into_iter()
-                .map(|id| SensorConfig {
-                    id: id.clone(),
-                    position: None,
-                })
+                .map(|id| SensorConfig::new(id.clone(), None))
                 .collect()
         }
     };
     let config = PictureConfig {
-        tracker: tracker_config(args, 0.9, 1e-9),
+        tracker: tracker_config(args, PictureConfig::default().tracker, 0.9, 1e-9),
         sensors,
         ..Default::default()
     };
+    let (code, history) = track_observations(args, observations, config, n_bad, 1_000_000)?;
+    if let Some(truth) = &args.truth {
+        score_against(args, truth, &history, &|_| true)?;
+    }
+    Ok(code)
+}
+
+/// Observations (in event-time order) through a picture; the tracks are written to
+/// `--output` (every track once per `every_us` of event time) and returned.
+fn track_observations(
+    args: &Args,
+    observations: Vec<Observation>,
+    config: PictureConfig,
+    n_bad: u64,
+    every_us: i64,
+) -> Result<(ExitCode, Vec<model::Track>)> {
     let mut picture = Picture::new(config);
     let mut history = Vec::new();
     let n = observations.len() as u64;
     let started = Instant::now();
-    let mut last_time = None;
+    let mut last_time: Option<i64> = None;
     for o in observations {
         let t = o.time;
         picture.ingest(o);
-        if last_time.is_some_and(|l| t.unix_us / 1_000_000 != l / 1_000_000) {
+        if last_time.is_some_and(|l| t.unix_us.div_euclid(every_us) != l.div_euclid(every_us)) {
             history.extend(picture.tracks());
         }
         last_time = Some(t.unix_us);
@@ -328,11 +427,12 @@ fn run_observations(args: &Args, text: &str) -> Result<ExitCode> {
     let by: Vec<(TrackClass, AltitudeBand)> = finals.iter().map(|t| (t.class, t.band)).collect();
     let stats = picture.stats();
     print_summary(&by, n, stats.scans, wall_s, picture.rejects());
-    Ok(if picture.rejects().total() > 0 || n_bad > 0 {
+    let code = if picture.rejects().total() > 0 || n_bad > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    Ok((code, history))
 }
 
 fn print_summary(
