@@ -78,6 +78,10 @@ enum Command {
     /// Verify a log from its files alone: every tile, the checkpoint's signatures, and the
     /// proofs asked for; exit 0 verified, 1 failed, 2 unreadable.
     Verify(cmd::ledger::VerifyArgs),
+    /// Audit a log: verify it, then re-run the triggers engine on the logged inputs (the
+    /// pact given, checked against the logged digest; incidents; acts) and check every
+    /// logged decision is derived again byte for byte; exit 0 all, 1 a mismatch, 2 unreadable.
+    Audit(cmd::audit::Args),
     /// Readiness at a date: backed and unbacked rungs, days of supply, cost-exchange per
     /// policy, coverage by altitude band, milestones, scorecards; writes `readiness.html`;
     /// exit 0 all backed, 1 some rung unbacked, 2 unreadable.
@@ -128,6 +132,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Ledger(args) => cmd::ledger::run(&args),
         Command::Witness(args) => cmd::ledger::witness(&args),
         Command::Verify(args) => cmd::ledger::verify(&args),
+        Command::Audit(args) => cmd::audit::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),
         Command::Replay(args) => cmd::replay::run(&args),
         Command::Explain(args) => cmd::explain::run(&args),

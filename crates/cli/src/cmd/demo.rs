@@ -63,17 +63,27 @@ const BUNDLED: &[(&str, &[u8])] = &[
 /// The bundled pact, checked and compiled (its findings are not printed).
 pub fn bundled_pact() -> anyhow::Result<pact::CompiledPact> {
     check_bundled()?
+        .0
         .compiled
         .ok_or_else(|| anyhow::anyhow!("the bundled pact does not compile"))
 }
 
-fn check_bundled() -> anyhow::Result<pact::Checked> {
+/// The bundled pact, compiled, with the digest its ledger entry carries.
+pub fn bundled_pact_with_digest() -> anyhow::Result<(pact::CompiledPact, model::Digest)> {
+    let (checked, digest) = check_bundled()?;
+    let compiled = checked
+        .compiled
+        .ok_or_else(|| anyhow::anyhow!("the bundled pact does not compile"))?;
+    Ok((compiled, digest))
+}
+
+fn check_bundled() -> anyhow::Result<(pact::Checked, model::Digest)> {
     let files = BUNDLED
         .iter()
         .fold(pact::MemoryFiles::new(), |files, (path, bytes)| {
             files.with(path, *bytes)
         });
-    Ok(pact::check(&files, "pacts/ukraine-shield.toml")?)
+    super::audit::pact_digest(&files, "pacts/ukraine-shield.toml")
 }
 
 /// By default the demo runs 23:00-02:00 UTC of the bundled 12-hour night, the hours in
@@ -103,7 +113,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let checked = check_bundled()?;
+    let (checked, pact_digest) = check_bundled()?;
     let clean = checked.is_clean();
     if !clean {
         print!("{}", checked.render());
@@ -123,6 +133,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         &super::pipeline::Options {
             skip: model::Duration::from_hours(if args.full { 0 } else { args.from_hour }),
             hours: (!args.full).then_some(args.hours),
+            pact_digest,
         },
     )?;
     println!("\nreadiness:");

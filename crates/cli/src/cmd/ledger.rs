@@ -256,7 +256,7 @@ fn report(outcome: CheckpointOutcome) {
     }
 }
 
-fn parse_keys(
+pub(super) fn parse_keys(
     log_key: &str,
     witness_keys: &[String],
     quorum: Option<usize>,

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod attribute;
+pub mod audit;
 pub mod bench;
 pub mod chain;
 pub mod check;

@@ -46,6 +46,8 @@ pub const BORDERS: &str = include_str!("../../../../pacts/data/borders.geojson")
 pub struct Options {
     pub skip: Duration,
     pub hours: Option<i64>,
+    /// The pact's version digest (`audit::pact_digest`), logged first.
+    pub pact_digest: Digest,
 }
 
 pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
@@ -84,8 +86,8 @@ pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
     let incidents = &run.incidents;
 
     let t0 = Instant::now();
-    let end = scenario.start + scenario.duration;
-    let (_, records) = super::replay::run_text(pact, incidents, end + Duration::from_hours(1));
+    let end = scenario.start + scenario.duration + Duration::from_hours(1);
+    let (sorted, config, records) = run_triggers(pact, incidents, end);
     stages.push(("triggers".to_owned(), t0.elapsed().as_secs_f64()));
 
     let t0 = Instant::now();
@@ -93,14 +95,25 @@ pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
     let _ = std::fs::remove_dir_all(&ledger_dir);
     let pair = generate_key("guarantor-demo", KeyRole::Log)?;
     let signer = NoteSigner::parse("demo key", &pair.signer_key)?;
-    let config = LogConfig {
+    let log_config = LogConfig {
         origin: signer.name().to_owned(),
         witnesses: Vec::new(),
         quorum: 0,
     };
-    let mut log = Log::create(&ledger_dir, signer, config)?;
-    let entries = ledger_entries(pact, &run.chunks, incidents, &records)?;
-    log.append_entries(&entries)?;
+    let log_key = signer.verifier_key();
+    let mut log = Log::create(&ledger_dir, signer, log_config)?;
+    let inputs = LedgerInputs {
+        pact,
+        pact_digest: options.pact_digest,
+        config: &config,
+        chunks: &run.chunks,
+        incidents: &sorted,
+        end,
+    };
+    let entries = ledger_entries(&inputs, &records)?;
+    for batch in entries.chunks(ledger::limits::BATCH_ENTRIES_MAX) {
+        log.append_entries(batch)?;
+    }
     let outcome = log.checkpoint()?;
     let keys = log.trusted_keys().clone();
     let report = ledger::verify_log(
@@ -110,8 +123,22 @@ pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
             check_entries: true,
         },
     )?;
+    let key_file = out.join("ledger.pub");
+    std::fs::write(&key_file, format!("{log_key}\n"))
+        .with_context(|| key_file.display().to_string())?;
     stages.push((
         "ledger (append, checkpoint, verify)".to_owned(),
+        t0.elapsed().as_secs_f64(),
+    ));
+    let t0 = Instant::now();
+    let audit = super::audit::audit_log(&ledger_dir, &keys, pact, options.pact_digest).map_err(
+        |e| match e {
+            super::audit::AuditError::Verify(e) => anyhow::Error::from(e),
+            super::audit::AuditError::Unreadable(e) => e,
+        },
+    )?;
+    stages.push((
+        "ledger audit (re-run triggers, compare)".to_owned(),
         t0.elapsed().as_secs_f64(),
     ));
 
@@ -176,6 +203,24 @@ pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
         report.checkpoint.size(),
         report.checkpoint.root()
     );
+    println!(
+        "audited: the triggers engine re-run on the {} logged incidents derives {} decisions; \
+         {} logged, {} mismatch(es){} (`guarantor audit {} --key \"$(cat {})\"`)",
+        audit.incidents_n,
+        audit.derived_n,
+        audit.logged_n,
+        audit.mismatches.len(),
+        if audit.mismatches.is_empty() {
+            ": every one derived again byte for byte"
+        } else {
+            ""
+        },
+        ledger_dir.display(),
+        key_file.display()
+    );
+    for m in audit.mismatches.iter().take(10) {
+        println!("  {m}");
+    }
     println!("\ntime per stage (wall):");
     let total: f64 = stages.iter().map(|(_, s)| s).sum();
     for (stage, s) in &stages {
@@ -212,20 +257,54 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     std::fs::write(path, text).with_context(|| path.display().to_string())
 }
 
-fn ledger_entries(
+/// The triggers engine over `incidents` as `replay::run_text` runs a text, with the
+/// settings kept for the ledger: the pact in force from a year before the first incident,
+/// the incidents in time order, then event time advanced to `end`. Returns the incidents in
+/// the order fed, the settings and the records.
+pub(super) fn run_triggers(
     pact: &CompiledPact,
-    chunks: &[Chunk],
     incidents: &[Incident],
-    records: &[Record],
-) -> Result<Vec<Entry>> {
-    let mut entries = vec![Entry::PactVersion {
-        v: 1,
-        pact: pact.id.clone(),
-        version: String::new(),
-        digest: Digest::of(pact.summary().as_bytes()),
-    }];
-    entries.extend(chunks.iter().map(|c| Entry::FeedChunk {
-        v: 1,
+    end: model::Time,
+) -> (Vec<Incident>, triggers::Config, Vec<Record>) {
+    let mut sorted = incidents.to_vec();
+    sorted.sort_by_key(|i| i.time);
+    let config = triggers::Config {
+        effective_override: sorted.first().map(|i| i.time - Duration::from_days(365)),
+        ..triggers::Config::default()
+    };
+    let mut engine = triggers::Engine::new(pact.clone(), config.clone());
+    let mut records = engine.process(&sorted);
+    records.extend(engine.advance(end));
+    (sorted, config, records)
+}
+
+/// What the demo's ledger records besides the decisions: enough to derive them again.
+pub(super) struct LedgerInputs<'a> {
+    pub pact: &'a CompiledPact,
+    pub pact_digest: Digest,
+    pub config: &'a triggers::Config,
+    pub chunks: &'a [Chunk],
+    /// In the order the engine took them.
+    pub incidents: &'a [Incident],
+    /// Where event time was advanced to after the last incident.
+    pub end: model::Time,
+}
+
+/// The demo's entries, in the order `guarantor audit` replays them: the pact version, the
+/// engine's settings, the feed chunks, the incidents as fed to the engine, the advance to
+/// the end, then the decisions (the encodings are `cmd::audit`'s).
+pub(super) fn ledger_entries(inputs: &LedgerInputs, records: &[Record]) -> Result<Vec<Entry>> {
+    let mut entries = vec![
+        Entry::PactVersion {
+            v: ledger::ENTRY_VERSION,
+            pact: inputs.pact.id.clone(),
+            version: String::new(),
+            digest: inputs.pact_digest,
+        },
+        super::audit::EngineSettings::entry(inputs.config)?,
+    ];
+    entries.extend(inputs.chunks.iter().map(|c| Entry::FeedChunk {
+        v: ledger::ENTRY_VERSION,
         source: c.source.clone(),
         first_time_us: c.first_time_us,
         last_time_us: c.last_time_us,
@@ -233,33 +312,15 @@ fn ledger_entries(
         bytes_n: c.bytes_n,
         digest: c.digest,
     }));
-    for incident in incidents {
-        let body = serde_json::to_value(incident)?;
-        entries.push(Entry::Incident {
-            v: 1,
-            incident: incident.id.to_string(),
-            evidence: vec![Digest::of(
-                serde_json::to_string(&incident.evidence)?.as_bytes(),
-            )],
-            body,
-        });
+    for incident in inputs.incidents {
+        entries.push(super::audit::incident_entry(incident)?);
     }
+    entries.push(Entry::Advance {
+        v: ledger::ENTRY_VERSION,
+        to_us: inputs.end.unix_us,
+    });
     for record in records {
-        match record {
-            Record::Activation(a) => entries.push(Entry::Activation {
-                v: 1,
-                activation: a.id.clone(),
-                rule_version: Digest::from_hex(&a.rule_hash).unwrap_or(Digest([0; 32])),
-                reason: serde_json::to_value(a)?,
-            }),
-            Record::Obligation(o) => entries.push(Entry::Obligation {
-                v: 1,
-                obligation: o.id.clone(),
-                party: o.party.clone(),
-                body: serde_json::to_value(o)?,
-            }),
-            _ => {}
-        }
+        entries.extend(super::audit::decision_entry(record)?);
     }
     Ok(entries)
 }
