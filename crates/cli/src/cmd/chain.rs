@@ -275,6 +275,13 @@ pub fn attribution_config(scenario: &sim::Scenario, manifest: &sim::Manifest) ->
         ..Config::default()
     };
     apply_rules(scenario, &mut config);
+    config.ais_coverage = ais_coverage(manifest);
+    config
+}
+
+/// The terrestrial AIS stations' coverage discs from a manifest.
+pub fn ais_coverage(manifest: &sim::Manifest) -> Vec<Coverage> {
+    let mut coverage = Vec::new();
     for s in manifest.sensors.iter().filter(|s| s.kind == "ais_station") {
         let terrestrial =
             s.parameters.get("coverage").and_then(|v| v.as_str()) == Some("terrestrial");
@@ -284,13 +291,13 @@ pub fn attribution_config(scenario: &sim::Scenario, manifest: &sim::Manifest) ->
             .and_then(serde_json::Value::as_f64)
             .unwrap_or(74_000.0);
         if let (Some(p), true) = (s.position, terrestrial) {
-            config.ais_coverage.push(Coverage {
+            coverage.push(Coverage {
                 centre: Geodetic::new(p.lat_deg, p.lon_deg, p.alt_m),
                 range_m,
             });
         }
     }
-    config
+    coverage
 }
 
 /// Fusion's configuration: the manifest's sensors (ASTERIX ones also under their
@@ -417,7 +424,9 @@ pub fn sensor_accuracy(parameters: &serde_json::Value) -> fusion::Accuracy {
     }
 }
 
-fn fuse(
+/// Fusion over recorded observations: every track's state every 5 s of event time
+/// (the snapshots attribution reads), and the rejections by reason.
+pub fn fuse(
     mut observations: Vec<Observation>,
     sensors: &[sim::SensorEntry],
     progress: bool,

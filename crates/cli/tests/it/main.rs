@@ -1,4 +1,5 @@
 //! The cli integration tests: the real `guarantor` binary, one module per subcommand.
 
+mod attribute;
 mod ingest;
 mod replay;
