@@ -190,10 +190,11 @@ try {
         js += performance.now() - j;
         await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       }
-      return { tracks: Number(document.getElementById('map').dataset.tracks), ms: (performance.now() - t0) / frames, js: js / frames };
+      const m = window.guarantorDeck._deck?.metrics || {};
+      return { tracks: Number(document.getElementById('map').dataset.tracks), ms: (performance.now() - t0) / frames, js: js / frames, deck: JSON.stringify(m) };
     }, loadTracks);
-    await page.screenshot({ path: `${shots}/load.png` });
-    console.log(`figure: ${load.tracks} tracks redrawn in ${load.ms.toFixed(0)} ms a frame, ${load.js.toFixed(0)} ms of it in drawTracks (mean of 10, swiftshader)`);
+    console.log(`figure: ${load.tracks} tracks redrawn in ${load.ms.toFixed(0)} ms a frame, ${load.js.toFixed(0)} ms of it in drawTracks (mean of 10, swiftshader); deck metrics ${load.deck}`);
+    await page.screenshot({ path: `${shots}/load.png`, timeout: 120000 });
   }
   if (outside.length) fail(`requests left the origin: ${outside.join(' ')}`);
   // The one error the browser should log is the 403 of UA's refused act.
