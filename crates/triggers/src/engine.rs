@@ -164,7 +164,11 @@ struct OpenActivation {
     closed: bool,
     positions: BTreeMap<String, Position>,
     consultation_closed: bool,
+    /// The incidents of the activation's own window (never a recurrence).
     incidents: FastSet<Key>,
+    /// The incident of the last recurrence: one incident can complete several of
+    /// the trigger's indicators, one after the other, and recurs once.
+    last_recurrence: Option<Key>,
 }
 
 #[derive(Debug)]
@@ -534,6 +538,19 @@ impl Engine {
             self.diagnose(t, incident, Reason::Malformed { what });
             return None;
         }
+        // Further from the pact's start than any pact runs: refused before any
+        // arithmetic on it (a first incident near i64::MAX µs would become the
+        // watermark, and every deadline from it would overflow).
+        if t.unix_us.saturating_sub(self.effective.unix_us) > limits::time_after_effective_max.us {
+            let what = format!(
+                "time {} µs since 1970 is more than {} days after the pact took effect ({})",
+                t.unix_us,
+                limits::time_after_effective_max.us / Duration::from_days(1).us,
+                self.effective
+            );
+            self.diagnose(t, incident, Reason::Malformed { what });
+            return None;
+        }
         if t < self.effective || self.sunset.is_some_and(|s| t >= s) {
             let reason = Reason::OutsidePact {
                 from: self.effective,
@@ -682,7 +699,7 @@ impl Engine {
         if !was_holding && let Some(full) = self.materialize(indicator_idx) {
             self.out.push(Record::IndicatorMet(full));
         }
-        self.on_met(indicator_idx, at, key);
+        self.on_met(indicator_idx, at, key, !was_holding);
     }
 
     /// The last met record of an indicator with the incidents of its window
@@ -741,11 +758,12 @@ impl Engine {
             .collect()
     }
 
-    fn on_met(&mut self, indicator_idx: usize, at: Time, completed_by: &Key) {
+    /// `fresh`: the indicator did not hold just before (it is met anew, not kept met).
+    fn on_met(&mut self, indicator_idx: usize, at: Time, completed_by: &Key, fresh: bool) {
         for i in 0..self.indicators[indicator_idx].rungs.len() {
             let (rung, in_trigger, in_condition) = self.indicators[indicator_idx].rungs[i];
             if in_trigger && self.trigger_holds(&self.rungs[rung].trigger, at) {
-                self.rung_triggered(rung, at, completed_by);
+                self.rung_triggered(rung, at, completed_by, fresh);
             }
             if in_condition {
                 self.check_condition(rung, at);
@@ -753,11 +771,11 @@ impl Engine {
         }
     }
 
-    fn rung_triggered(&mut self, rung: usize, at: Time, completed_by: &Key) {
+    fn rung_triggered(&mut self, rung: usize, at: Time, completed_by: &Key, fresh: bool) {
         if let Some(open) = self.rungs[rung].open {
             // The incident that completed the indicator is the recurrence: the
             // rest of the window was seen before.
-            self.recurred(open, at, completed_by);
+            self.recurred(open, at, completed_by, fresh);
             return;
         }
         if self.rungs[rung].pending_decision {
@@ -824,30 +842,36 @@ impl Engine {
         Some(self.effective + milestone.from)
     }
 
-    fn recurred(&mut self, open: usize, at: Time, incident: &Key) {
+    /// The trigger held again while the rung was active. Every recurrence keeps
+    /// the activation from standing down and may escalate it; a `Recurred` record
+    /// is written only when the indicator is met anew (it had stopped holding), as
+    /// `IndicatorMet` is: while it keeps holding, each further incident extends it
+    /// silently. (One record per incident was most of the engine's output and
+    /// time on a busy night, and said nothing the incidents themselves do not.)
+    fn recurred(&mut self, open: usize, at: Time, incident: &Key, fresh: bool) {
         let activation = &mut self.activations[open];
-        // Bounded: past `used_incidents_max` a recurrence is still recorded, its id not kept.
-        if activation.incidents.len() < limits::used_incidents_max {
-            if !activation.incidents.insert(incident.clone()) {
-                return;
-            }
-        } else if activation.incidents.contains(incident) {
+        if activation
+            .last_recurrence
+            .as_ref()
+            .is_some_and(|k| Arc::ptr_eq(k, incident))
+            || activation.incidents.contains(incident)
+        {
             return;
         }
+        activation.last_recurrence = Some(incident.clone());
         activation.last_held = activation.last_held.max(at);
         let rung = activation.rung;
-        let id = activation.record.id.clone();
         let due = self.pact.ladder[rung]
             .escalation
             .as_ref()
             .is_some_and(|e| at >= self.activations[open].record.at + e.after);
         if due && !self.activations[open].escalated {
             self.escalate(open, at, ActivationCause::EscalationRecurrence);
-        } else {
+        } else if fresh {
             self.out.push(Record::Change(Change {
                 at,
                 kind: ChangeKind::Recurred {
-                    activation: id,
+                    activation: self.activations[open].record.id.clone(),
                     incidents: vec![IncidentId::new(&**incident)],
                 },
             }));
@@ -1028,6 +1052,7 @@ impl Engine {
             positions: BTreeMap::new(),
             consultation_closed: false,
             incidents: incidents.iter().map(|id| Key::from(id.as_str())).collect(),
+            last_recurrence: None,
         });
         self.bound_state();
     }

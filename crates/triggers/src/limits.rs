@@ -34,3 +34,8 @@ const _: () = assert!(facts_max >= activation_incidents_max);
 /// (a duplicate older than that is then refused as too late, or counted again).
 pub const seen_max: usize = 1 << 20;
 const _: () = assert!(seen_max >= window_incidents_max);
+/// Incidents dated further than this after the pact took effect are refused as
+/// malformed (a clock or a field gone wrong): no pact runs that long, and every
+/// time the engine derives from an accepted incident (deadlines, windows,
+/// reviews) then stays far inside `model::Time`'s range.
+pub const time_after_effective_max: model::Duration = model::Duration::from_days(366 * 1000);

@@ -215,7 +215,10 @@ pub enum ChangeKind {
         decides_at: Time,
         unanimity: bool,
     },
-    /// The trigger held again while the rung was active, before the escalation delay.
+    /// The trigger held again while the rung was active, before the escalation delay:
+    /// written when one of its indicators is met anew (it had stopped holding), with
+    /// the incident that met it. While an indicator keeps holding, further incidents
+    /// extend the activation without a record each (they are in the incident stream).
     Recurred {
         activation: String,
         incidents: Vec<IncidentId>,

@@ -51,3 +51,38 @@ fn bad_incidents_are_recorded_with_their_reason_and_the_engine_goes_on() {
     // The future incident did not drag the watermark (or the deadlines) forward.
     assert_eq!(e.watermark(), Some(crate::at(4)));
 }
+
+/// Times at the ends of `model::Time`'s range: the first incident of a stream
+/// (no watermark yet to be "too far ahead" of) dated near i64::MAX µs would
+/// otherwise become the watermark and overflow every deadline computed from it;
+/// one near i64::MIN is before the pact. Both are refused with their reason and
+/// the engine goes on to activate on a good incident.
+#[test]
+fn times_at_the_ends_of_the_range_are_refused_and_the_engine_goes_on() {
+    let far = |id: &str, unix_us: i64| {
+        let mut i = entry(id, 0);
+        i.time = model::Time::from_unix_us(unix_us);
+        i
+    };
+    for first in [i64::MAX, i64::MAX / 2, i64::MIN, i64::MIN / 2] {
+        let mut e = engine();
+        let records = e.process(&[far("far", first), entry("ok", 1)]);
+        let text = lines(&records);
+        let diagnostics: Vec<&String> = text
+            .iter()
+            .filter(|l| l.starts_with("diagnostic"))
+            .collect();
+        assert_eq!(diagnostics.len(), 1, "{first}: {text:#?}");
+        let reason = if first > 0 {
+            "malformed"
+        } else {
+            "outside_pact"
+        };
+        assert!(diagnostics[0].contains(reason), "{first}: {text:#?}");
+        assert_eq!(e.watermark(), Some(crate::at(1)), "{first}");
+        assert_eq!(activations(&records).len(), 1, "{first}: {text:#?}");
+        // Ahead of a watermark by more than any pact's span: refused, no overflow.
+        let records = e.process(&[far("far-2", i64::MAX)]);
+        assert!(lines(&records)[0].contains("malformed"), "{first}");
+    }
+}

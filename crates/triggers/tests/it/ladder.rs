@@ -246,3 +246,46 @@ fn the_cost_ratio_cap_flags_an_effector_too_dear_for_the_threat() {
     assert_eq!(flagged.len(), 1);
     assert!(flagged[0].contains("ratio of 25.0"), "{flagged:?}");
 }
+
+/// A `Recurred` record is written when an indicator is met anew while its rung is
+/// active, not for every incident while it keeps holding; those still keep the
+/// activation from standing down (its `quiet_since` is the last of them). (`surge`,
+/// activated at 40 by `all = [entry, mass]`, does not hold after and stands down from 40.)
+#[test]
+fn a_recurrence_is_recorded_when_the_indicator_is_met_anew_and_silent_ones_still_count() {
+    let config = Config {
+        stand_down_after: Some(model::Duration::from_mins(90)),
+        ..Config::default()
+    };
+    let mut e = Engine::new(pact_with(|t| t), config);
+    assert_eq!(activations(&e.process(&[entry("a", 0)])).len(), 1);
+    // Inside the 1 h window of `entry`: it keeps holding, nothing recorded.
+    let holding = e.process(&[entry("b", 10), entry("c", 40)]);
+    assert!(
+        !lines(&holding).iter().any(|l| l.contains("recurred")),
+        "{:?}",
+        lines(&holding)
+    );
+    // Met anew after a quiet spell (last met at 40, held until 100): recorded, with its incident.
+    // Then `e` inside d's window: silent again.
+    let anew = lines(&e.process(&[entry("d", 105), entry("e", 120)]));
+    let recurred: Vec<&String> = anew.iter().filter(|l| l.contains("recurred")).collect();
+    assert!(!recurred.is_empty(), "{anew:?}");
+    assert!(recurred.iter().all(|l| l.contains("\"d\"")), "{recurred:?}");
+    // Quiet from 120, the silent `e`: the stand-down (90 min) counts from it.
+    let later = e.advance(crate::at(300));
+    let expired: Vec<model::Time> = later
+        .iter()
+        .filter_map(|r| match r {
+            Record::Change(c) => match &c.kind {
+                triggers::ChangeKind::Expired {
+                    activation,
+                    quiet_since,
+                } if activation == "test/intercept/1" => Some(*quiet_since),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    assert_eq!(expired, [crate::at(120)], "{:?}", lines(&later));
+}
