@@ -96,8 +96,20 @@ pub(crate) fn first_point(a: &mut Attributor, id: TrackId, p: &Point) {
 }
 
 pub(crate) fn update(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
-    // Crossings are kept whatever the class: a track often crosses before fusion
-    // knows what it is, and is an entry once it does.
+    record_crossing(a, id, prev, cur);
+    let Some(s) = a.tracks.get(&id) else { return };
+    let (is_hostile, is_manned) = (hostile(s), manned_uncooperative(s));
+    if !(is_hostile || is_manned) {
+        return;
+    }
+    update_hostile(a, id, prev, cur, is_hostile);
+}
+
+/// Keeps a crossing into a protected state between `prev` and `cur` on track `id`,
+/// whatever its class: a track often crosses before fusion knows what it is, and is
+/// an entry once it does. `prev` may be the last update of the track `id` continues
+/// (the crossing fell in the gap between the two).
+pub(crate) fn record_crossing(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
     if let Some(c) = cur
         .country
         .filter(|c| Some(*c) != prev.country && a.protected[*c])
@@ -117,11 +129,10 @@ pub(crate) fn update(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point)
             s.crossings.push(crossing);
         }
     }
+}
+
+fn update_hostile(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point, is_hostile: bool) {
     let Some(s) = a.tracks.get(&id) else { return };
-    let (is_hostile, is_manned) = (hostile(s), manned_uncooperative(s));
-    if !(is_hostile || is_manned) {
-        return;
-    }
     if let Some(v) = &s.violation {
         if cur.country == Some(v.country) {
             let depth = a.geo.countries[v.country].area_depth(&cur.position);

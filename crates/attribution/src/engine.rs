@@ -501,6 +501,7 @@ impl Attributor {
         let Some(p) = self.tracks.get_mut(&pred) else {
             return;
         };
+        let last = *p.history.last();
         p.continued = true;
         let lineage = Lineage {
             root: p.root(),
@@ -534,6 +535,8 @@ impl Attributor {
             s.class_confidence = confidence;
         }
         self.stats.tracks_linked += 1;
+        // The object may have crossed a border while fusion had lost it.
+        crate::air::record_crossing(self, id, &last, point);
     }
 
     fn drop_oldest_track(&mut self) {

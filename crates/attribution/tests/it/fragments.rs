@@ -152,3 +152,22 @@ fn a_crossing_before_the_class_is_known_is_an_entry_at_the_crossing() {
     tracks.retain(|t| t.class == TrackClass::Unknown);
     assert!(entries(&run(tracks)).is_empty());
 }
+
+#[test]
+fn a_border_crossed_while_fusion_had_lost_the_track_is_one_entry() {
+    let start = Geodetic::new(51.5, 35.0, 300.0);
+    let whole = leg(1, 0, 1500, start, -50.0, 0.0, TrackClass::Drone);
+    let crossed = entries(&run(whole.clone()))[0].time;
+    let at = |t: &Track| t.time.seconds_since(crossed);
+    // Lost 60 s before the border, begun again 60 s after it as track 2.
+    let mut tracks: Vec<Track> = whole.iter().filter(|t| at(t) < -60.0).cloned().collect();
+    tracks.extend(whole.iter().filter(|t| at(t) > 60.0).cloned().map(|mut t| {
+        t.id = TrackId(2);
+        t
+    }));
+    let out = run(tracks);
+    let e = entries(&out);
+    assert_eq!(e.len(), 1, "{:#?}", out.incidents);
+    assert!(e[0].time.seconds_since(crossed).abs() < 30.0);
+    assert_eq!(e[0].origin.as_deref(), Some("RU"));
+}
