@@ -384,6 +384,15 @@ impl Picture {
                 continue;
             };
             let velocity = velocity.filter(|_| self.config.report_velocity);
+            // A radar plot's track number (CAT048 I048/161) is the radar's own
+            // plot-to-track label, not an identity and not a partner's estimate:
+            // keyed on it, a track refused every other radar's plots of its target
+            // (one track per radar per target), and its plots were fused by
+            // covariance intersection as if already filtered.
+            let polar = matches!(obs.measurement, Measurement::Polar { .. });
+            let key = identity_key(&obs.identity, sensor);
+            let key = if polar && key >> 56 == 4 { 0 } else { key };
+            let system_track = !polar && obs.identity.system_track.is_some();
             let home = self.sector_key(&geo);
             if !self.ensure_sector(home) {
                 self.rejects.add(RejectReason::OutsideSectors);
@@ -400,8 +409,8 @@ impl Picture {
                     height_m: height.map(|h| h.0),
                     height_sigma_m: height.map_or(0.0, |h| h.1),
                     sensor,
-                    identity_key: identity_key(&obs.identity, sensor),
-                    system_track: obs.identity.system_track.is_some(),
+                    identity_key: key,
+                    system_track,
                     source_idx: i as u32,
                     home,
                     velocity,

@@ -538,3 +538,54 @@ fn velocity_update_and_spawn() {
     assert!((post.est.cov[(1, 1)] - 20.0).abs() < 1e-9);
     assert!((post.est.position() - fusion::state::Vec2::new(100.0, 200.0)).norm() < 1e-9);
 }
+
+/// Two radars see one target; each labels its plots with its own track number
+/// (CAT048 I048/161). The number is the radar's plot-to-track label, not an
+/// identity: the target keeps one track. (Keyed on it, the picture kept one
+/// track per radar per target.)
+#[test]
+fn radar_track_numbers_do_not_split_a_target() {
+    let radars = [
+        Geodetic::new(50.0, 30.0, 30.0),
+        Geodetic::new(50.0, 31.0, 30.0),
+    ];
+    let mut p = Picture::new(PictureConfig {
+        sensors: vec![
+            SensorConfig::new(SensorId::new("r1"), Some(radars[0])),
+            SensorConfig::new(SensorId::new("r2"), Some(radars[1])),
+        ],
+        ..Default::default()
+    });
+    let origin = model::TangentPlane::new(radars[0]);
+    let mut counts = Vec::new();
+    for scan in 0..40 {
+        let t0 = scan as f64 * 10.0;
+        // 60 km north of the first radar, flying east at 50 m/s.
+        let truth = origin.to_geodetic(&model::Enu {
+            e_m: 50.0 * t0,
+            n_m: 60_000.0,
+            u_m: 0.0,
+        });
+        for (k, radar) in radars.iter().enumerate() {
+            let local = model::TangentPlane::new(*radar).to_enu(&truth);
+            let az = local.e_m.atan2(local.n_m).to_degrees().rem_euclid(360.0);
+            let mut o = polar(
+                ["r1", "r2"][k],
+                t0 + 2.0 + 3.0 * k as f64,
+                local.e_m.hypot(local.n_m),
+                az,
+            );
+            o.identity.system_track = Some(100 + 7 * k as u32);
+            p.ingest(o);
+        }
+        let near = p
+            .tracks()
+            .iter()
+            .filter(|tr| tr.position.surface_distance_m(&truth) < 3_000.0)
+            .count();
+        if scan >= 6 {
+            counts.push(near);
+        }
+    }
+    assert!(counts.iter().all(|n| *n == 1), "{counts:?}");
+}
