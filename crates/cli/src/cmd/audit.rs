@@ -185,7 +185,8 @@ pub fn audit_log(
 
 fn verify_error(e: LedgerError) -> AuditError {
     match e {
-        LedgerError::Io { .. } => AuditError::Unreadable(e.into()),
+        // The message already names the file and the OS error; no chain to repeat it.
+        LedgerError::Io { .. } => AuditError::Unreadable(anyhow!("{e}")),
         e => AuditError::Verify(e),
     }
 }
