@@ -138,7 +138,7 @@ pub fn truth_tracks(
         }
         if let Some(v) = vessel.filter(|_| !silent) {
             identity.mmsi = v.mmsi;
-            identity.callsign.clone_from(&v.callsign);
+            identity.callsign = v.callsign.as_deref().map(Into::into);
         }
         let id = TrackId(if silent { n + DARK_TRACK_OFFSET } else { n });
         map.insert(id, r.object.clone());

@@ -499,7 +499,7 @@ impl State {
             },
             identity: Identity {
                 icao24: Some(msg.icao24),
-                callsign: aircraft.callsign.clone(),
+                callsign: aircraft.callsign.as_deref().map(model::SmolStr::new),
                 ..Identity::default()
             },
             raw_digest: Digest::of(raw),

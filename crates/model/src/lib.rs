@@ -18,5 +18,8 @@ pub use geodesy::{Ecef, Enu, Geodetic, TangentPlane};
 pub use ids::{IncidentId, PartyId, SensorId, SourceId, TrackId};
 pub use incident::{Evidence, EvidenceItem, Incident, IncidentKind};
 pub use observation::{Identity, Measurement, Observation, VelocityEnu};
+/// A cheaply cloned string stored inline up to 23 bytes (callsigns, reported
+/// types in [`Identity`]): decoding them allocates nothing.
+pub use smol_str::SmolStr;
 pub use time::{Duration, Time};
 pub use track::{AltitudeBand, Track, TrackClass};

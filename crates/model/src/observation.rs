@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Digest, Geodetic, SensorId, SourceId, Time};
+use crate::{Digest, Geodetic, SensorId, SmolStr, SourceId, Time};
 
 /// A velocity in the local east-north-up frame at the observed position, m/s.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
@@ -48,8 +48,9 @@ pub struct Identity {
     /// Maritime Mobile Service Identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mmsi: Option<u32>,
+    /// Inline up to 23 bytes (`SmolStr`), so decoders do not allocate for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub callsign: Option<String>,
+    pub callsign: Option<SmolStr>,
     /// A Cursor on Target event uid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cot_uid: Option<String>,
@@ -58,7 +59,7 @@ pub struct Identity {
     pub system_track: Option<u32>,
     /// A type as the source gives it: a CoT type (`a-h-A-M-F-Q`), an AIS ship type, an ADS-B emitter category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reported_type: Option<String>,
+    pub reported_type: Option<SmolStr>,
 }
 
 impl Identity {

@@ -96,7 +96,8 @@ pub fn track_event(track: &Track, config: &CotConfig) -> CotEvent {
                 track
                     .identity
                     .callsign
-                    .clone()
+                    .as_deref()
+                    .map(str::to_owned)
                     .unwrap_or_else(|| format!("{} {}", track.class.as_str(), track.id.0)),
             ),
             course_deg: Some(course_deg),

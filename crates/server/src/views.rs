@@ -349,7 +349,7 @@ impl TrackView {
                 .and_then(|b| b.as_str().map(str::to_owned))
                 .unwrap_or_default(),
             cooperative: t.cooperative,
-            callsign: t.identity.callsign.clone(),
+            callsign: t.identity.callsign.as_deref().map(str::to_owned),
         }
     }
 

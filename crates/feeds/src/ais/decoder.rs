@@ -416,8 +416,8 @@ impl State {
             ..Identity::default()
         };
         if let Some(info) = self.vessels.get(&report.mmsi) {
-            identity.callsign = info.callsign.clone();
-            identity.reported_type = info.reported_type.clone();
+            identity.callsign = info.callsign.as_deref().map(model::SmolStr::new);
+            identity.reported_type = info.reported_type.as_deref().map(model::SmolStr::new);
         }
         let observation = Observation {
             source: self.config.source.clone(),

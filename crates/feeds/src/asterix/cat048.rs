@@ -5,7 +5,7 @@
 //! does not use (I048/250 BDS registers, I048/030, 080, 100, 120, 210, 230,
 //! 260, 055, 050, 065, 060, SP, RE) are skipped by their length rules.
 
-use model::{Identity, Measurement};
+use model::{Identity, Measurement, SmolStr};
 
 use super::wire::{self, ItemSpec, Rule, Uap, item};
 use super::{
@@ -296,7 +296,7 @@ pub(crate) fn decode_observation(
     };
     let identity = Identity {
         icao24: rec.aircraft_address,
-        callsign: rec.callsign.and_then(|c| c.trimmed().map(str::to_owned)),
+        callsign: rec.callsign.and_then(|c| c.trimmed().map(SmolStr::new)),
         system_track: rec.track_number.map(u32::from),
         reported_type: rec.mode3a.map(mode3a_text),
         ..Identity::default()
@@ -312,14 +312,14 @@ pub(crate) fn decode_observation(
 }
 
 /// How a Mode 3/A code appears in `Identity::reported_type`: `mode3a:7700`.
-pub(crate) fn mode3a_text(code: u16) -> String {
-    // Written digit by digit: `format!` costs more than the rest of a plot's decoding.
-    let mut text = String::with_capacity(11);
-    text.push_str("mode3a:");
-    for shift in [9, 6, 3, 0] {
-        text.push(char::from(b'0' + ((code >> shift) & 7) as u8));
+pub(crate) fn mode3a_text(code: u16) -> SmolStr {
+    // Written digit by digit into an inline string: `format!` and a heap
+    // `String` cost more than the rest of a plot's decoding.
+    let mut text = *b"mode3a:0000";
+    for (digit, shift) in text[7..].iter_mut().zip([9, 6, 3, 0]) {
+        *digit = b'0' + ((code >> shift) & 7) as u8;
     }
-    text
+    SmolStr::new(std::str::from_utf8(&text).unwrap_or("mode3a:????"))
 }
 
 fn u16_item(

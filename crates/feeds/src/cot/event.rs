@@ -109,9 +109,9 @@ impl CotEvent {
                 velocity: self.velocity(),
             },
             identity: Identity {
-                callsign: self.detail.callsign.clone(),
+                callsign: self.detail.callsign.as_deref().map(model::SmolStr::new),
                 cot_uid: Some(self.uid.clone()),
-                reported_type: Some(self.cot_type.clone()),
+                reported_type: Some(model::SmolStr::new(&self.cot_type)),
                 ..Identity::default()
             },
             raw_digest: Digest::of(raw),

@@ -311,7 +311,7 @@ mod tests {
     #[test]
     fn helpers_read_identity() {
         let identity = Identity {
-            reported_type: Some("a-h-S-X".to_owned()),
+            reported_type: Some("a-h-S-X".into()),
             ..Identity::default()
         };
         assert_eq!(affiliation(&identity), Some(Affiliation::Hostile));

@@ -10,7 +10,7 @@ fn check(speed_mps: f64, height_m: Option<f64>, reported_type: Option<&str>, exp
         climb_mps: 0.0,
     };
     let identity = Identity {
-        reported_type: reported_type.map(str::to_owned),
+        reported_type: reported_type.map(Into::into),
         ..Identity::default()
     };
     let (class, confidence) = classify(&k, &identity);
@@ -153,7 +153,7 @@ fn identity_outranks_kinematics() {
     // ADS-B emitter category A7 is a rotorcraft, even without an ICAO address rule first.
     let heli = Identity {
         icao24: Some(0x48A002),
-        reported_type: Some("A7".to_owned()),
+        reported_type: Some("A7".into()),
         ..Identity::default()
     };
     assert_eq!(
@@ -162,7 +162,7 @@ fn identity_outranks_kinematics() {
     );
     // A CoT hostile UAV type is a drone whatever the speed.
     let uav = Identity {
-        reported_type: Some("a-h-A-M-F-Q".to_owned()),
+        reported_type: Some("a-h-A-M-F-Q".into()),
         ..Identity::default()
     };
     assert_eq!(class_of(150.0, Some(6_000.0), 0.0, &uav), TrackClass::Drone);
