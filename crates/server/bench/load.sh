@@ -14,6 +14,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$ROOT"
 BINARY="$ROOT/target/release/guarantor"
 TRACKS=10000
 CLIENTS=100

@@ -73,6 +73,11 @@ async fn obligation_get(
     state: axum::extract::State<AppState>,
     extract::Path(id): extract::Path<String>,
 ) -> Result<axum::Json<views::ObligationView>, error::ApiError> {
+    if id.ends_with("/acknowledge") || id.ends_with("/discharge") {
+        return Err(error::ApiError::method_not_allowed(format!(
+            "GET /api/v1/obligations/{id}: an act is a POST"
+        )));
+    }
     api::picture::obligation(state, extract::Path(id)).await
 }
 
@@ -91,7 +96,8 @@ async fn obligation_act(
         let body = extract::Json::from_request(request, &()).await?;
         return api::acts::discharge(state, headers, extract::Path(id.to_owned()), body).await;
     }
-    Err(error::ApiError::not_found(format!(
-        "POST /api/v1/obligations/{path}: expected `<id>/acknowledge` or `<id>/discharge`"
+    Err(error::ApiError::method_not_allowed(format!(
+        "POST /api/v1/obligations/{path}: an obligation is read with GET; acts are POSTs to \
+         `<id>/acknowledge` or `<id>/discharge`"
     )))
 }

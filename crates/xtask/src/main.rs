@@ -69,6 +69,14 @@ const VENVS: &[Venv] = &[
         packages: &["pyModeS==3.6.1"],
         tests_use: true,
     },
+    // schemathesis (crates/server): generated requests against the served OpenAPI document.
+    // hypothesis is pinned: newer ones break schemathesis 4.1.4's generator
+    // (`'many' object has no attribute 'more'`).
+    Venv {
+        name: "schemathesis",
+        packages: &["schemathesis==4.1.4", "hypothesis==6.138.2"],
+        tests_use: true,
+    },
     // Stone Soup, the tracking anchor (crates/fusion/bench/stonesoup): the versions its
     // reference figures were measured with.
     Venv {

@@ -26,6 +26,7 @@ use crate::views::ActOutcome;
 #[serde(deny_unknown_fields)]
 pub struct AcknowledgeBody {
     /// Unique per request of this party: a repeated nonce is a replay and is refused.
+    #[schema(min_length = 1, max_length = 128)]
     pub nonce: String,
     /// An equivalent asset the party commits instead of the one named.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,6 +37,7 @@ pub struct AcknowledgeBody {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DischargeBody {
+    #[schema(min_length = 1, max_length = 128)]
     pub nonce: String,
     /// What was done, in the party's words.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -44,7 +44,8 @@ pub async fn tracks_at(
 
 #[utoipa::path(get, path = "/api/v1/tracks/{id}/history", tag = "picture",
     params(("id" = u64, Path, description = "track number")),
-    responses((status = 200, body = TrackHistory), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = TrackHistory), (status = 400, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope)))]
 pub async fn track_history(
     State(state): State<AppState>,
     Path(id): Path<u64>,

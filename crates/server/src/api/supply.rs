@@ -27,10 +27,12 @@ use crate::views::{DeliveryOutcome, DeliveryView, LiveEvent, ReadinessView};
 #[serde(deny_unknown_fields)]
 pub struct DeliveryBody {
     /// Unique per request of this party: a repeated nonce is a replay and is refused.
+    #[schema(min_length = 1, max_length = 128)]
     pub nonce: String,
     /// An item the pact knows (a commitment's asset, a stock's or a contract's item).
     pub item: String,
     /// Units delivered, more than 0.
+    #[schema(exclusive_minimum = 0.0)]
     pub quantity: f64,
     /// `YYYY-MM-DD` (midnight UTC) or RFC 3339.
     pub date: String,

@@ -7,6 +7,7 @@ mod browser;
 mod cot;
 mod live;
 mod reads;
+mod schemathesis;
 mod supply;
 
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@ use ledger::{ActionKind, Entry};
 
 use crate::{PL_TOKEN, PRESS_TOKEN, entry, fixture, get, post, send, show};
 
-fn with_readiness(f: &crate::Fixture) {
+pub(crate) fn with_readiness(f: &crate::Fixture) {
     let text = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/test.toml"),
     )
