@@ -170,7 +170,17 @@ pub fn serve(compiled: pact::CompiledPact, feed: Feed, options: &Options) -> Res
         version: String::new(),
         digest: Digest::of(compiled.summary().as_bytes()),
     };
-    let engine = triggers::Engine::new(compiled, triggers::Config::default());
+    // As `guarantor replay` does: the pact is taken to be in force a year before the run's
+    // first incident, so a recorded night older than the pact text is judged by it.
+    let first = match &feed {
+        Feed::Loop(run) => run.incidents.iter().map(|i| i.time).min(),
+        Feed::Synthetic(_) => None,
+    };
+    let config = triggers::Config {
+        effective_override: first.map(|t| t - Duration::from_days(365)),
+        ..triggers::Config::default()
+    };
+    let engine = triggers::Engine::new(compiled, config);
     let state = AppState::new(Parts {
         engine: Some(engine),
         ledger: Some(log),
