@@ -49,6 +49,15 @@ pub struct Args {
 #[derive(Debug, Deserialize)]
 struct Actual {
     incident: Vec<ActualIncident>,
+    /// Incidents of the facts file with no scenario, and why.
+    #[serde(default)]
+    not_replayed: Vec<NotReplayed>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NotReplayed {
+    facts_id: String,
+    why: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -341,6 +350,12 @@ pub fn run(args: &Args) -> Result<ExitCode> {
                 "| {} ({}) | {label} | {indicators} | {activation} | {from_truth} | {from_first} | {happened} |",
                 item.name, item.facts_id
             );
+        }
+    }
+    if !actual.not_replayed.is_empty() {
+        let _ = writeln!(md, "\nNot replayed:\n");
+        for n in &actual.not_replayed {
+            let _ = writeln!(md, "- {}: {}", n.facts_id, n.why);
         }
     }
     let _ = writeln!(
