@@ -529,7 +529,7 @@ fn report_html(
             .entry(t.id)
             .or_insert_with(|| (t.class, Vec::new(), i64::MIN));
         e.0 = t.class;
-        if t.time.unix_us - e.2 >= 60_000_000 {
+        if t.time.unix_us.saturating_sub(e.2) >= 60_000_000 {
             e.2 = t.time.unix_us;
             e.1.push(format!(
                 "{:.1},{:.1}",
@@ -613,4 +613,54 @@ fn html_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('\'', "&#39;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(id: u64, minute: i64) -> Track {
+        Track {
+            id: model::TrackId(id),
+            time: model::Time {
+                unix_us: 1_757_462_400_000_000 + minute * 60_000_000,
+            },
+            position: model::Geodetic {
+                lat_deg: 51.0,
+                lon_deg: 24.0 + 0.01 * minute as f64,
+                alt_m: 200.0,
+            },
+            velocity: model::VelocityEnu::default(),
+            position_sigma_m: 50.0,
+            velocity_sigma_mps: 5.0,
+            class: model::TrackClass::Drone,
+            class_confidence: 0.9,
+            band: model::AltitudeBand::Low,
+            identity: model::Identity::default(),
+            cooperative: false,
+            quality: 1.0,
+            n_updates: 10,
+            sensors: Vec::new(),
+        }
+    }
+
+    /// A track seen for five minutes is drawn as a trail of a point a minute; one seen for
+    /// a minute is left off. (The first point once overflowed against its `i64::MIN` start.)
+    #[test]
+    fn report_draws_trails_of_tracks_seen_for_minutes() {
+        let pact = crate::cmd::demo::bundled_pact().expect("the bundled pact compiles");
+        let mut snapshots: Vec<Track> = (0..5).map(|m| snapshot(7, m)).collect();
+        snapshots.push(snapshot(8, 0));
+        let html = report_html(&pact, &snapshots, &[], &[]);
+        let trails: Vec<&str> = html.matches("<polyline").collect();
+        assert_eq!(trails.len(), 1, "one trail expected");
+        assert!(html.contains("<title>track 7 drone</title>"));
+        assert!(!html.contains("<title>track 8 "));
+        let points = html
+            .split("<polyline points='")
+            .nth(1)
+            .and_then(|s| s.split('\'').next())
+            .unwrap_or_default();
+        assert_eq!(points.split(' ').count(), 5, "a point a minute: {points}");
+    }
 }
