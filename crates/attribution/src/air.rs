@@ -89,8 +89,8 @@ pub(crate) fn first_point(a: &mut Attributor, id: TrackId, p: &Point) {
         if a.geo.zones[a.belts[k]].area.contains(&p.position) {
             if let Some(s) = a.tracks.get_mut(&id) {
                 s.belts_in[k] = true;
+                s.belt_pending.push((k, p.time, p.position, None));
             }
-            belt_entry(a, k, id, p.time, p.position, None);
         }
     }
 }
@@ -152,6 +152,9 @@ fn update_hostile(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point, is
     // Crossings not yet raised (this update's, or older ones of a track whose
     // class was not known then); one within `REENTRY_S` of a raised one is the same.
     let pending: Vec<Crossing> = a.tracks.get(&id).map_or(Vec::new(), |s| {
+        if !s.established() {
+            return Vec::new();
+        }
         s.crossings
             .iter()
             .filter(|x| {
@@ -189,6 +192,16 @@ fn update_hostile(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point, is
         }
     }
     belts(a, id, prev, cur);
+    if a.tracks.get(&id).is_some_and(TrackState::established) {
+        let pending = a
+            .tracks
+            .get_mut(&id)
+            .map(|s| std::mem::take(&mut s.belt_pending))
+            .unwrap_or_default();
+        for (k, time, at, origin) in pending {
+            belt_entry(a, k, id, time, at, origin);
+        }
+    }
     if a.tracks
         .get(&id)
         .is_some_and(|s| matches!(s.class, TrackClass::Drone | TrackClass::JetDrone))
@@ -469,14 +482,12 @@ fn belts(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
             let f = bisect(prev, cur, |p| a.geo.zones[zone].area.contains(p));
             let origin = a.tracks.get(&id).and_then(|s| find_origin(a, s).origin);
             let origin = origin.map(|c| a.geo.countries[c].id.clone());
-            belt_entry(
-                a,
-                k,
-                id,
-                lerp_time(prev, cur, f),
-                lerp(prev, cur, f),
-                origin,
-            );
+            if let Some(s) = a.tracks.get_mut(&id) {
+                if s.belt_pending.len() < CROSSINGS_MAX {
+                    s.belt_pending
+                        .push((k, lerp_time(prev, cur, f), lerp(prev, cur, f), origin));
+                }
+            }
         }
     }
 }

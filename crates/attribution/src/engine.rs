@@ -134,6 +134,8 @@ pub(crate) struct TrackState {
     pub entries: Vec<(usize, Time, Geodetic)>,
     /// Crossings into protected states seen on this track, hostile or not yet classified.
     pub crossings: Vec<Crossing>,
+    /// Belt entries waiting for the track to be established: (belt, time, where, origin).
+    pub belt_pending: Vec<(usize, Time, Geodetic, Option<String>)>,
     pub belts_in: Vec<bool>,
     pub sites_seen: BTreeSet<usize>,
     pub violation: Option<Violation>,
@@ -167,6 +169,7 @@ impl TrackState {
             continued: false,
             entries: Vec::new(),
             crossings: Vec::new(),
+            belt_pending: Vec::new(),
             belts_in: vec![false; n_belts],
             sites_seen: BTreeSet::new(),
             violation: None,
@@ -187,6 +190,13 @@ impl TrackState {
     /// The object's first detection: this track's, or the first track's it continues.
     pub fn first(&self) -> Point {
         self.lineage.map_or(self.history.first, |l| l.first)
+    }
+
+    /// Followed long enough to be an object, not a short false track from clutter:
+    /// [`ESTABLISHED_S`] since the object's first detection and a few kept updates.
+    pub fn established(&self) -> bool {
+        self.last_update.seconds_since(self.first().time) >= ESTABLISHED_S
+            && (self.lineage.is_some() || self.history.len() >= 4)
     }
 
     /// The object: the first track of the lineage.
@@ -245,6 +255,10 @@ pub struct Attributor {
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) stats: Stats,
 }
+
+/// An air track raises entries only once followed this long (clutter makes short
+/// false tracks that cross borders); the entries keep the crossing's time.
+pub(crate) const ESTABLISHED_S: f64 = 120.0;
 
 /// A new air track continues one that fell silent at most this long before ...
 const LINK_GAP_S: f64 = 180.0;
@@ -450,10 +464,19 @@ impl Attributor {
         state.last_update = t.time;
         state.quality = t.quality;
         let prev = *state.history.last();
+        // Own and allied forces (a CoT `a-f-...` report: the patrol boat itself) are
+        // not suspects: their slow patrols over a cable are the watch, not a threat.
+        let friendly = t
+            .identity
+            .reported_type
+            .as_deref()
+            .is_some_and(|r| r.starts_with("a-f-"));
         if sea {
-            crate::sea::update(self, t.id, &prev, &point);
-            if t.identity.mmsi.is_none() {
-                crate::sea::confirm_dark(self, t.id);
+            if !friendly {
+                crate::sea::update(self, t.id, &prev, &point);
+                if t.identity.mmsi.is_none() {
+                    crate::sea::confirm_dark(self, t.id);
+                }
             }
         } else if t.class.is_air() || t.class == TrackClass::Unknown {
             // Unknown too: its crossings are kept until its class is known.

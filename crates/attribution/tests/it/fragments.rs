@@ -171,3 +171,18 @@ fn a_border_crossed_while_fusion_had_lost_the_track_is_one_entry() {
     assert!(e[0].time.seconds_since(crossed).abs() < 30.0);
     assert_eq!(e[0].origin.as_deref(), Some("RU"));
 }
+
+#[test]
+fn a_short_false_track_across_a_border_is_no_entry() {
+    // Clutter makes tracks that live a minute; one that crosses a border is not an
+    // object entering. The same path followed for longer is.
+    let start = Geodetic::new(51.5, 35.0, 300.0);
+    let whole = leg(1, 0, 1500, start, -50.0, 0.0, TrackClass::Drone);
+    let crossed = entries(&run(whole.clone()))[0].time;
+    let short: Vec<Track> = whole
+        .iter()
+        .filter(|t| t.time.seconds_since(crossed).abs() < 40.0)
+        .cloned()
+        .collect();
+    assert!(entries(&run(short)).is_empty());
+}
