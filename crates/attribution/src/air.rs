@@ -86,11 +86,11 @@ pub(crate) fn first_point(a: &mut Attributor, id: TrackId, p: &Point) {
             // The object was already in the belt on the track this one continues.
             continue;
         }
-        if a.geo.zones[a.belts[k]].area.contains(&p.position) {
-            if let Some(s) = a.tracks.get_mut(&id) {
-                s.belts_in[k] = true;
-                s.belt_pending.push((k, p.time, p.position, None));
-            }
+        if a.geo.zones[a.belts[k]].area.contains(&p.position)
+            && let Some(s) = a.tracks.get_mut(&id)
+        {
+            s.belts_in[k] = true;
+            s.belt_pending.push((k, p.time, p.position, None));
         }
     }
 }
@@ -482,11 +482,11 @@ fn belts(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
             let f = bisect(prev, cur, |p| a.geo.zones[zone].area.contains(p));
             let origin = a.tracks.get(&id).and_then(|s| find_origin(a, s).origin);
             let origin = origin.map(|c| a.geo.countries[c].id.clone());
-            if let Some(s) = a.tracks.get_mut(&id) {
-                if s.belt_pending.len() < CROSSINGS_MAX {
-                    s.belt_pending
-                        .push((k, lerp_time(prev, cur, f), lerp(prev, cur, f), origin));
-                }
+            if let Some(s) = a.tracks.get_mut(&id)
+                && s.belt_pending.len() < CROSSINGS_MAX
+            {
+                s.belt_pending
+                    .push((k, lerp_time(prev, cur, f), lerp(prev, cur, f), origin));
             }
         }
     }
