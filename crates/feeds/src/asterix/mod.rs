@@ -675,7 +675,7 @@ impl AsterixDecoder {
                     rest.len()
                 )
             };
-            let skip = next_plausible_block(rest, 1);
+            let skip = next_plausible_block(rest, 1, whole);
             self.error(
                 sink,
                 base + pos as u64,
@@ -766,24 +766,33 @@ fn place(base: u64, error: &wire::WireError, block: &[u8]) -> u64 {
 }
 
 /// Offset in `buf` (at least `from`) of the next plausible block header, or
-/// `buf.len()` when there is none.
-fn next_plausible_block(buf: &[u8], from: usize) -> usize {
+/// `buf.len()` when there is none. Without `whole` (a stream whose next bytes
+/// have not arrived), a header or block cut by the end of `buf` is plausible:
+/// it waits for the rest instead of being skipped.
+fn next_plausible_block(buf: &[u8], from: usize, whole: bool) -> usize {
     (from..buf.len())
-        .find(|&pos| plausible_at(buf, pos, 1))
+        .find(|&pos| plausible_at(buf, pos, 1, whole))
         .unwrap_or(buf.len())
 }
 
-/// A known category, a LEN of at least 4 that fits, and the block ends at the
-/// end of `buf` or (checking `depth` more) at another plausible header.
-fn plausible_at(buf: &[u8], pos: usize, depth: u8) -> bool {
+/// A known category and a LEN of at least 4 whose block fits in `buf`, and,
+/// checking `depth` more, another plausible header right after it (or the
+/// end of `buf`). Without `whole`, running past the end of `buf` is not held
+/// against it.
+fn plausible_at(buf: &[u8], pos: usize, depth: u8, whole: bool) -> bool {
     let Some(header) = buf.get(pos..pos + 3) else {
-        return false;
+        // The input ends inside the header: only the next bytes can tell.
+        return !whole;
     };
     let len = usize::from(wire::be_u16(&header[1..3]));
-    if !CATEGORIES_KNOWN.contains(&header[0]) || len < 4 || pos + len > buf.len() {
+    if !CATEGORIES_KNOWN.contains(&header[0]) || len < 4 {
         return false;
     }
-    pos + len == buf.len() || (depth > 0 && plausible_at(buf, pos + len, depth - 1))
+    let end = pos + len;
+    if end >= buf.len() {
+        return end == buf.len() || !whole;
+    }
+    depth == 0 || plausible_at(buf, end, depth - 1, whole)
 }
 
 impl Decoder for AsterixDecoder {
@@ -918,7 +927,16 @@ mod tests {
         let good = [48u8, 0, 5, 0x80, 1];
         let mut buf = vec![0xDE, 0xAD];
         buf.extend_from_slice(&good);
-        assert_eq!(next_plausible_block(&buf, 1), 2);
-        assert_eq!(next_plausible_block(&[0xDE, 0xAD, 0xBE], 1), 3);
+        assert_eq!(next_plausible_block(&buf, 1, true), 2);
+        assert_eq!(next_plausible_block(&[0xDE, 0xAD, 0xBE], 1, true), 3);
+        // Far from the end: a block followed by another plausible header.
+        let mut many = vec![0xDE, 0xAD];
+        for _ in 0..10 {
+            many.extend_from_slice(&good);
+        }
+        assert_eq!(next_plausible_block(&many, 1, true), 2);
+        // A stream cut inside a header waits for the rest.
+        assert_eq!(next_plausible_block(&[0xDE, 0xAD, 48, 0], 1, false), 2);
+        assert_eq!(next_plausible_block(&[0xDE, 0xAD, 48, 0], 1, true), 4);
     }
 }

@@ -1224,3 +1224,37 @@ fn a_feed_back_after_an_outage_loses_no_plot() {
         ]
     );
 }
+
+/// A corrupt block header far from the end of the input (night-wave's Lutsk
+/// file: CAT000 at byte 89,755 of 1 MB) loses only itself: the scan finds the
+/// next block whatever follows it, fed whole or in pieces.
+#[test]
+fn resynchronises_far_from_the_end_of_the_input() {
+    let block = |i: u16| encode_block(&[sample_048(i % 8)]).unwrap();
+    let mut bytes = Vec::new();
+    for i in 0..3 {
+        bytes.extend(block(i));
+    }
+    bytes.extend([0x00, 0x12, 0x34, 0x56]);
+    for i in 3..200 {
+        bytes.extend(block(i));
+    }
+    for piece_len in [bytes.len(), 4096, 7] {
+        let mut decoder =
+            AsterixDecoder::with_options(config(), AsterixOptions::default(), Framing::Stream);
+        let mut sink = Collect::default();
+        for piece in bytes.chunks(piece_len) {
+            decoder.feed(piece, &mut sink);
+        }
+        decoder.finish(&mut sink);
+        assert_eq!(sink.observations().count(), 200, "pieces of {piece_len}");
+        // One error for the four bytes (two when a piece ends inside them).
+        let errors: Vec<String> = sink.errors.iter().map(|e| e.to_string()).collect();
+        let skipped: usize = sink.errors.iter().map(|e| e.raw.len()).sum();
+        assert_eq!(skipped, 4, "pieces of {piece_len}: {errors:#?}");
+        assert!(errors[0].contains("found CAT000; skipped"), "{errors:?}");
+        if piece_len > 7 {
+            assert_eq!(errors.len(), 1, "{errors:?}");
+        }
+    }
+}
