@@ -5,6 +5,11 @@ pub const BODY_BYTES_MAX: usize = 16 * 1024;
 /// Live events buffered per broadcast channel. A client that falls further behind gets a
 /// `lagged` event naming how many it missed (then refetches); the engine never waits.
 pub const LIVE_EVENTS_MAX: usize = 1024;
+/// Most tracks in one SSE `tracks` frame: a bigger scan is sent as several frames (each
+/// small enough that reads are served between them), the ended tracks in the last.
+pub const LIVE_TRACKS_PER_FRAME: usize = 500;
+/// Seconds between SSE keep-alive comments on an idle live feed.
+pub const LIVE_KEEP_ALIVE_S: u64 = 15;
 /// Concurrent live-feed clients; the next one is refused with 503.
 pub const LIVE_CLIENTS_MAX: usize = 1000;
 /// CoT batches (one per scan, or per batch of incidents) buffered for TAK clients; a client

@@ -22,10 +22,56 @@ pub struct Dropped {
     pub obligations: u64,
 }
 
+/// How much a track must change before the live feed sends it again. The page draws a track
+/// where it was last sent, so these are the largest errors it shows; the API's reads
+/// (`/tracks`, `/tracks/at`, histories) always hold every scan's exact values.
+#[derive(Debug, Clone, Copy)]
+pub struct Delta {
+    pub position_m: f64,
+    pub alt_m: f64,
+    pub course_deg: f64,
+    pub speed_mps: f64,
+    /// A track unchanged this long is sent anyway (its time moves on).
+    pub refresh_us: i64,
+}
+
+impl Delta {
+    pub const DEFAULT: Delta = Delta {
+        position_m: 25.0,
+        alt_m: 25.0,
+        course_deg: 10.0,
+        speed_mps: 5.0,
+        refresh_us: 30_000_000,
+    };
+
+    /// Whether `now` differs from `sent`, sent `age_us` ago, enough to send it again.
+    pub fn exceeded(&self, sent: &TrackView, now: &TrackView, age_us: i64) -> bool {
+        // Equirectangular distance: exact enough at the metres this threshold is about.
+        const M_PER_DEG: f64 = 111_320.0;
+        let north_m = (now.lat_deg - sent.lat_deg) * M_PER_DEG;
+        let east_m = (now.lon_deg - sent.lon_deg)
+            * M_PER_DEG
+            * ((now.lat_deg + sent.lat_deg) / 2.0).to_radians().cos();
+        let turn = (now.course_deg - sent.course_deg).rem_euclid(360.0);
+        age_us >= self.refresh_us
+            || north_m.hypot(east_m) > self.position_m
+            || (now.alt_m - sent.alt_m).abs() > self.alt_m
+            || turn.min(360.0 - turn) > self.course_deg
+            || (now.speed_mps - sent.speed_mps).abs() > self.speed_mps
+            || now.class != sent.class
+            || now.band != sent.band
+            || now.cooperative != sent.cooperative
+            || now.callsign != sent.callsign
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Picture {
     event_time: Option<Time>,
     tracks: BTreeMap<u64, TrackView>,
+    /// Per live track, what the live feed last sent of it and that scan's time (µs): a scan
+    /// sends only the tracks that changed beyond `Delta` since.
+    sent: BTreeMap<u64, (i64, TrackView)>,
     /// Per track, including tracks that have ended (for the time slider); the track whose
     /// last point is oldest is forgotten first when `TRACKS_MAX` histories are held.
     history: BTreeMap<u64, VecDeque<TrackPoint>>,
@@ -45,7 +91,8 @@ impl Picture {
         self.event_time = Some(self.event_time.map_or(t, |e| e.max(t)));
     }
 
-    /// A scan's live tracks: those missing from `live` have ended.
+    /// A scan's live tracks: those missing from `live` have ended. The event carries the
+    /// tracks that changed beyond [`Delta`] since they were last sent, and the ended ones.
     pub fn apply_tracks(&mut self, at: Time, live: &[Track]) -> LiveEvent {
         self.see(at);
         self.scans += 1;
@@ -64,16 +111,30 @@ impl Picture {
             next.insert(view.id, view);
         }
         self.forget_old_histories();
-        let removed = self
+        let removed: Vec<u64> = self
             .tracks
             .keys()
             .filter(|id| !next.contains_key(id))
             .copied()
             .collect();
+        for id in &removed {
+            self.sent.remove(id);
+        }
+        let mut changed = Vec::new();
+        for view in next.values() {
+            let send = match self.sent.get(&view.id) {
+                Some((sent_us, sent)) => Delta::DEFAULT.exceeded(sent, view, at.unix_us - sent_us),
+                None => true,
+            };
+            if send {
+                self.sent.insert(view.id, (at.unix_us, view.clone()));
+                changed.push(view.clone());
+            }
+        }
         self.tracks = next;
         LiveEvent::Tracks {
             at: at.to_string(),
-            tracks: self.tracks.values().cloned().collect(),
+            tracks: changed,
             removed,
         }
     }
@@ -174,5 +235,71 @@ impl Picture {
             self.activations.len(),
             self.obligations.len(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::{AltitudeBand, Geodetic, Identity, TrackClass, TrackId, VelocityEnu};
+
+    fn track(id: u64, seconds: i64, lat_deg: f64) -> Track {
+        Track {
+            id: TrackId(id),
+            time: Time::from_unix_us(seconds * 1_000_000),
+            position: Geodetic {
+                lat_deg,
+                lon_deg: 24.0,
+                alt_m: 300.0,
+            },
+            velocity: VelocityEnu {
+                ve_mps: 0.0,
+                vn_mps: 40.0,
+                vu_mps: 0.0,
+            },
+            position_sigma_m: 50.0,
+            velocity_sigma_mps: 5.0,
+            class: TrackClass::Drone,
+            class_confidence: 0.9,
+            band: AltitudeBand::Low,
+            identity: Identity::default(),
+            cooperative: false,
+            quality: 0.9,
+            n_updates: 10,
+            sensors: vec![],
+        }
+    }
+
+    fn sent(event: &LiveEvent) -> (Vec<u64>, Vec<u64>) {
+        match event {
+            LiveEvent::Tracks {
+                tracks, removed, ..
+            } => (tracks.iter().map(|t| t.id).collect(), removed.clone()),
+            other => panic!("not a tracks event: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_scan_sends_new_moved_and_ended_tracks_only() {
+        let mut p = Picture::default();
+        let t = |s: i64| Time::from_unix_us(s * 1_000_000);
+        // 1 moves 0.001° (111 m) a scan, 2 stands still, 3 ends after the first scan.
+        let first = p.apply_tracks(
+            t(0),
+            &[track(1, 0, 50.0), track(2, 0, 49.0), track(3, 0, 48.0)],
+        );
+        assert_eq!(sent(&first), (vec![1, 2, 3], vec![]));
+        let second = p.apply_tracks(t(5), &[track(1, 5, 50.001), track(2, 5, 49.0)]);
+        assert_eq!(sent(&second), (vec![1], vec![3]));
+        // 0.0001° (11 m) is under the threshold: not sent, but the read API has it.
+        let third = p.apply_tracks(t(10), &[track(1, 10, 50.0011), track(2, 10, 49.0)]);
+        assert_eq!(sent(&third), (vec![], vec![]));
+        assert_eq!(p.tracks().next().map(|v| v.lat_deg), Some(50.0011));
+        // Small steps add up against what was last sent, not the previous scan.
+        let fourth = p.apply_tracks(t(15), &[track(1, 15, 50.0013), track(2, 15, 49.0)]);
+        assert_eq!(sent(&fourth), (vec![1], vec![]));
+        // A still track is refreshed once `refresh_us` has passed since it was sent.
+        let later = p.apply_tracks(t(30), &[track(1, 30, 50.0013), track(2, 30, 49.0)]);
+        assert_eq!(sent(&later), (vec![2], vec![]));
     }
 }

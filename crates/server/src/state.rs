@@ -5,13 +5,14 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use axum::body::Bytes;
 use ledger::{Entry, Log};
 use model::{Digest, Incident, Time, Track};
 use tokio::sync::broadcast;
 
 use crate::auth::Credentials;
 use crate::cot::{CotBatch, CotConfig};
-use crate::limits::{COT_BATCHES_MAX, LIVE_EVENTS_MAX};
+use crate::limits::{COT_BATCHES_MAX, LIVE_EVENTS_MAX, LIVE_TRACKS_PER_FRAME};
 use crate::picture::Picture;
 use crate::policy::Policy;
 use crate::supply::{ReadinessSource, Supply};
@@ -32,8 +33,8 @@ pub(crate) struct Inner {
     pub credentials: Credentials,
     pub policy: Policy,
     pub live: broadcast::Sender<LiveEvent>,
-    /// The same events serialised once for every SSE client (not once per client).
-    pub live_sse: broadcast::Sender<Arc<SseItem>>,
+    /// The same events encoded once as SSE frames for every client (not once per client).
+    pub live_sse: broadcast::Sender<SseFrame>,
     /// CoT batches for TAK clients (see `cot`), and the latest scan's for a new client.
     pub cot: broadcast::Sender<CotBatch>,
     pub cot_latest: RwLock<Option<CotBatch>>,
@@ -44,11 +45,24 @@ pub(crate) struct Inner {
     pub supply: Mutex<Option<Supply>>,
 }
 
-/// A live event as SSE sends it: its name and its JSON.
-#[derive(Debug)]
-pub(crate) struct SseItem {
-    pub name: &'static str,
-    pub data: String,
+/// A live event as SSE sends it, `event: <name>\ndata: <json>\n\n`, encoded once and
+/// shared by every client (`Bytes` clones are reference counts, not copies).
+#[derive(Debug, Clone)]
+pub(crate) struct SseFrame(pub Bytes);
+
+impl SseFrame {
+    pub fn of(event: &LiveEvent) -> SseFrame {
+        // Compact JSON has no newline, so the data is one `data:` line.
+        let data = serde_json::to_vec(event).unwrap_or_else(|_| b"{}".to_vec());
+        let name = event.name();
+        let mut frame = Vec::with_capacity(data.len() + name.len() + 16);
+        frame.extend_from_slice(b"event: ");
+        frame.extend_from_slice(name.as_bytes());
+        frame.extend_from_slice(b"\ndata: ");
+        frame.extend_from_slice(&data);
+        frame.extend_from_slice(b"\n\n");
+        SseFrame(Bytes::from(frame))
+    }
 }
 
 /// Counters for `/metrics`.
@@ -259,24 +273,54 @@ impl AppState {
     }
 
     /// Sends to every live client; with none connected the event is simply not kept.
-    /// `broadcast` never blocks the sender: slow receivers lag instead.
+    /// `broadcast` never blocks the sender: slow receivers lag instead. For SSE a big scan
+    /// goes out as several `tracks` frames of at most `LIVE_TRACKS_PER_FRAME` tracks (the
+    /// removals in the last), so the workers serving reads interleave with its writing.
     pub(crate) fn publish(&self, event: LiveEvent) {
         if self.0.live_sse.receiver_count() > 0 {
-            let item = SseItem {
-                name: event.name(),
-                data: serde_json::to_string(&event).unwrap_or_else(|_| "{}".to_owned()),
-            };
-            let _no_receivers = self.0.live_sse.send(Arc::new(item));
+            for frame in sse_frames(&event) {
+                let _no_receivers = self.0.live_sse.send(frame);
+            }
         }
         let _no_receivers = self.0.live.send(event);
     }
 
-    pub(crate) fn subscribe_sse(&self) -> broadcast::Receiver<Arc<SseItem>> {
+    pub(crate) fn subscribe_sse(&self) -> broadcast::Receiver<SseFrame> {
         self.0.live_sse.subscribe()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
         self.0.live.subscribe()
+    }
+}
+
+/// An event's SSE frames: one, or a big scan's tracks in chunks.
+pub(crate) fn sse_frames(event: &LiveEvent) -> Vec<SseFrame> {
+    match event {
+        LiveEvent::Tracks {
+            at,
+            tracks,
+            removed,
+        } if tracks.len() > LIVE_TRACKS_PER_FRAME => {
+            let chunks: Vec<_> = tracks.chunks(LIVE_TRACKS_PER_FRAME).collect();
+            let last = chunks.len() - 1;
+            chunks
+                .into_iter()
+                .enumerate()
+                .map(|(i, chunk)| {
+                    SseFrame::of(&LiveEvent::Tracks {
+                        at: at.clone(),
+                        tracks: chunk.to_vec(),
+                        removed: if i == last {
+                            removed.clone()
+                        } else {
+                            Vec::new()
+                        },
+                    })
+                })
+                .collect()
+        }
+        _ => vec![SseFrame::of(event)],
     }
 }
 
