@@ -47,9 +47,9 @@
 //!
 //! # Hot path
 //! Records are decoded into stack structs (no allocation); an observation
-//! costs the allocations of its own strings (source, sensor — cloned from a
-//! per-SAC/SIC cache — and a callsign when present) and one SHA-256 of the
-//! record's bytes.
+//! costs two reference-count increments (source, and sensor from a per-SAC/SIC
+//! cache), inline strings for the callsign and Mode 3/A (`SmolStr`, no
+//! allocation) and one SHA-256 of the record's bytes, the largest cost left.
 
 use std::collections::HashMap;
 
