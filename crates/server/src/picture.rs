@@ -94,20 +94,32 @@ impl Picture {
     /// A scan's live tracks: those missing from `live` have ended. The event carries the
     /// tracks that changed beyond [`Delta`] since they were last sent, and the ended ones.
     pub fn apply_tracks(&mut self, at: Time, live: &[Track]) -> LiveEvent {
+        self.apply_views(at, Picture::views(live))
+    }
+
+    /// A scan's views, each with its time in µs: made before taking the picture's lock,
+    /// which readers wait on.
+    pub fn views(live: &[Track]) -> Vec<(TrackView, i64)> {
+        live.iter()
+            .map(|t| (TrackView::of(t), t.time.unix_us))
+            .collect()
+    }
+
+    /// [`Picture::apply_tracks`] on views made by [`Picture::views`].
+    pub fn apply_views(&mut self, at: Time, live: Vec<(TrackView, i64)>) -> LiveEvent {
         self.see(at);
         self.scans += 1;
         let mut next = BTreeMap::new();
-        for track in live {
+        for (view, time_us) in live {
             if next.len() == TRACKS_MAX {
                 self.dropped.tracks += 1;
                 continue;
             }
-            let view = TrackView::of(track);
             let history = self.history.entry(view.id).or_default();
             if history.len() == TRACK_HISTORY_POINTS_MAX {
                 history.pop_front();
             }
-            history.push_back(view.point(track.time.unix_us));
+            history.push_back(view.point(time_us));
             next.insert(view.id, view);
         }
         self.forget_old_histories();

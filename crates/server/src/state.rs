@@ -127,9 +127,21 @@ impl AppState {
 
     /// A scan's live tracks.
     pub fn push_tracks(&self, at: Time, tracks: &[Track]) {
-        let event = write(&self.0.picture).apply_tracks(at, tracks);
-        self.publish(event);
-        self.publish_cot_tracks(tracks);
+        // A big scan is milliseconds of work: on a multi-thread runtime's worker, let the
+        // runtime hand this worker's other tasks (reads) to another thread meanwhile.
+        let multi_thread = tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let scan = || {
+            let views = Picture::views(tracks);
+            let event = write(&self.0.picture).apply_views(at, views);
+            self.publish(event);
+            self.publish_cot_tracks(tracks);
+        };
+        if multi_thread {
+            tokio::task::block_in_place(scan);
+        } else {
+            scan();
+        }
     }
 
     /// Encodes a scan for TAK clients, only while one is connected; with none, the latest
