@@ -89,6 +89,18 @@ pub enum Entry {
         party: String,
         body: Value,
     },
+    /// A change the triggers engine decided (an obligation acknowledged, discharged, overdue
+    /// or cancelled; a consultation's position or close; a pending decision; a recurrence,
+    /// an escalation, an expiry): the change's tag, what it is about (an obligation,
+    /// activation or response id) and the record itself.
+    Change {
+        v: u16,
+        change: String,
+        subject: String,
+        body: Value,
+    },
+    /// A sunset or performance review the triggers engine held on its date, with its outcome.
+    Review { v: u16, review: String, body: Value },
     /// An entry too large for a bundle (over 65,535 bytes), logged by the digest of its
     /// canonical JSON; the full entry is kept beside the log.
     ByHash {
@@ -180,6 +192,8 @@ impl Entry {
             Entry::Discharge(_) => "discharge",
             Entry::Delivery(_) => "delivery",
             Entry::MeasureFlagged { .. } => "measure_flagged",
+            Entry::Change { .. } => "change",
+            Entry::Review { .. } => "review",
             Entry::ByHash { .. } => "by_hash",
         }
     }
@@ -194,6 +208,8 @@ impl Entry {
             | Entry::EngineConfig { v, .. }
             | Entry::Advance { v, .. }
             | Entry::MeasureFlagged { v, .. }
+            | Entry::Change { v, .. }
+            | Entry::Review { v, .. }
             | Entry::ByHash { v, .. } => *v,
             Entry::Acknowledgement(a) | Entry::Discharge(a) | Entry::Delivery(a) => a.v,
         }

@@ -21,6 +21,7 @@
 
 mod checks;
 mod engine;
+pub mod entries;
 pub mod limits;
 mod predicate;
 pub mod record;

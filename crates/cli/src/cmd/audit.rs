@@ -1,13 +1,17 @@
 //! `guarantor audit LOG`: more than `verify`. After verifying the log from its files, it
 //! re-runs the triggers engine on the inputs the log holds (the pact, by digest, checked
 //! against the text given; the engine's settings; the incidents; the parties' acts; the
-//! advances of event time) and checks that every decision the log holds (activations and
-//! obligations) is derived again, byte for byte, and that none is missing. Exit 0 all
+//! advances of event time) and checks that every decision the log holds (activations,
+//! obligations, flagged measures, changes such as acknowledgements, overdue obligations,
+//! escalations and expiries, and reviews) is derived again, byte for byte, and that none is
+//! missing. Every party act (acknowledgement, discharge, delivery) is checked against its
+//! party's verifier key from `--party-keys` (the server's `--access` file, or one verifier
+//! key per line); an act whose signature fails is reported and not applied. Exit 0 all
 //! derived again, 1 a verification failure or a mismatch, 2 unreadable input.
 //!
-//! The encodings of the entries the demo writes live here too ([`pact_digest`],
-//! [`EngineSettings`], [`incident_entry`], [`decision_entry`]), so that the writer and the
-//! auditor share one definition of each; the ledger itself never interprets entries.
+//! The pact's digest is defined here ([`pact_digest`]); the triggers stage's entries
+//! (engine settings, incidents, advances, decisions) are `triggers::entries`, which the
+//! demo, the server and this auditor share; the ledger itself never interprets entries.
 //!
 //! The pact text is not logged, only its digest: a pact's files (its TOML and the GeoJSON
 //! it names, about 200 KB for the bundled one) are the published treaty text every party
@@ -16,21 +20,22 @@
 //! incidents; it cannot re-derive the incidents themselves from the sensors' bytes.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
-use ledger::{Entry, LedgerError, LoggedEntry, TrustedKeys};
-use model::{Digest, Duration, Incident, Time};
+use ledger::{Entry, LedgerError, LoggedEntry, PartyAction, TrustedKeys, VerifierKey};
+use model::{Digest, Incident, Time};
 use pact::CompiledPact;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
-use triggers::{Config, Engine, Record, WindowKind};
+use triggers::{Config, Engine, Record};
 
-/// The name `EngineConfig` entries carry for this engine.
-pub const ENGINE: &str = "triggers";
+pub use triggers::entries::{
+    ENGINE, EngineSettings, advance_entry, decision_entry, incident_entry,
+};
 
 /// How many differing fields a mismatch lists.
 const DIFFS_MAX: usize = 6;
@@ -53,6 +58,11 @@ pub struct Args {
     /// the logged pact version's. Default: the pact bundled with `guarantor demo`.
     #[arg(long)]
     pact: Option<PathBuf>,
+    /// The parties' verifier keys, to check each act's signature: the server's `--access`
+    /// JSON (each principal's `verifier_key`), or one `name+hash+base64` key per line (`#`
+    /// comments). Without it, acts are applied but reported as unverified.
+    #[arg(long = "party-keys")]
+    party_keys: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
@@ -67,7 +77,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             (pact, digest, "the bundled pact".to_owned())
         }
     };
-    let audit = match audit_log(&args.log, &keys, &pact, digest) {
+    let party_keys = match &args.party_keys {
+        Some(path) => PartyKeys::read(path)?,
+        None => PartyKeys::default(),
+    };
+    let audit = match audit_log(&args.log, &keys, &pact, digest, &party_keys) {
         Ok(audit) => audit,
         Err(AuditError::Unreadable(e)) => return Err(e),
         Err(AuditError::Verify(e)) => {
@@ -116,6 +130,8 @@ pub struct Audit {
     pub pact: String,
     pub incidents_n: usize,
     pub acts_n: usize,
+    /// Party acts (deliveries too) whose signature was checked and holds.
+    pub signed_n: usize,
     pub advances_n: usize,
     pub logged_n: usize,
     pub derived_n: usize,
@@ -136,8 +152,13 @@ impl Audit {
         let _ = writeln!(
             out,
             "re-ran the triggers engine on {} incidents, {} party acts, {} advances: {} decisions \
-             derived, {} logged",
-            self.incidents_n, self.acts_n, self.advances_n, self.derived_n, self.logged_n
+             derived, {} logged; {} party signatures verified",
+            self.incidents_n,
+            self.acts_n,
+            self.advances_n,
+            self.derived_n,
+            self.logged_n,
+            self.signed_n
         );
         for m in &self.mismatches {
             let _ = writeln!(out, "  {m}");
@@ -152,12 +173,13 @@ impl Audit {
 }
 
 /// Verifies the log under `root`, then re-derives its decisions with `pact` (whose digest
-/// must be the logged pact version's).
+/// must be the logged pact version's), checking each party act against `party_keys`.
 pub fn audit_log(
     root: &Path,
     keys: &TrustedKeys,
     pact: &CompiledPact,
     pact_digest: Digest,
+    party_keys: &PartyKeys,
 ) -> Result<Audit, AuditError> {
     let verified = ledger::verify_log(
         root,
@@ -174,12 +196,13 @@ pub fn audit_log(
         pact: pact.id.clone(),
         incidents_n: 0,
         acts_n: 0,
+        signed_n: 0,
         advances_n: 0,
         logged_n: 0,
         derived_n: 0,
         mismatches: Vec::new(),
     };
-    replay(&entries, pact, pact_digest, &mut audit).map_err(AuditError::Unreadable)?;
+    replay(&entries, pact, pact_digest, party_keys, &mut audit).map_err(AuditError::Unreadable)?;
     Ok(audit)
 }
 
@@ -196,6 +219,7 @@ fn replay(
     entries: &[LoggedEntry],
     pact: &CompiledPact,
     pact_digest: Digest,
+    party_keys: &PartyKeys,
     audit: &mut Audit,
 ) -> Result<()> {
     let versions: Vec<&LoggedEntry> = entries
@@ -247,6 +271,31 @@ fn replay(
                 derived.extend(engine.process(&batch));
             }
             batch.clear();
+        }
+        // A party act must carry its party's signature; a forged one is reported and not
+        // applied (it is not the party's act), so what follows from it is not derived.
+        if let Entry::Acknowledgement(a) | Entry::Discharge(a) | Entry::Delivery(a) = &e.entry {
+            match party_keys.check(&e.entry, a) {
+                Signed::Verified => audit.signed_n += 1,
+                Signed::NoKey => audit.mismatches.push(Mismatch {
+                    index: Some(e.index),
+                    what: format!(
+                        "{} of {} by {}: no verifier key given for {} (--party-keys): the \
+                         signature is unchecked",
+                        e.entry.type_name(),
+                        a.obligation,
+                        a.party,
+                        a.key
+                    ),
+                }),
+                Signed::Failed(err) => {
+                    audit.mismatches.push(Mismatch {
+                        index: Some(e.index),
+                        what: format!("{err}: not applied"),
+                    });
+                    continue;
+                }
+            }
         }
         match (&e.entry, engine.as_mut()) {
             (
@@ -308,7 +357,14 @@ fn replay(
                 audit.advances_n += 1;
                 derived.extend(engine.advance(Time::from_unix_us(*to_us)));
             }
-            (Entry::Activation { .. } | Entry::Obligation { .. }, _) => logged.push(e),
+            (
+                Entry::Activation { .. }
+                | Entry::Obligation { .. }
+                | Entry::MeasureFlagged { .. }
+                | Entry::Change { .. }
+                | Entry::Review { .. },
+                _,
+            ) => logged.push(e),
             _ => {}
         }
     }
@@ -320,7 +376,7 @@ fn replay(
     let derived: Vec<Entry> = derived
         .iter()
         .filter_map(|r| decision_entry(r).transpose())
-        .collect::<Result<_>>()?;
+        .collect::<Result<_, _>>()?;
     audit.logged_n = logged.len();
     audit.derived_n = derived.len();
     compare(&logged, &derived, &mut audit.mismatches)
@@ -336,41 +392,65 @@ fn act_time(body: &Value, engine: &Engine) -> Time {
         .unwrap_or(Time::UNIX_EPOCH)
 }
 
-/// The decision's type and id: what a logged and a derived decision are matched by.
-fn decision_key(entry: &Entry) -> (&'static str, &str) {
-    match entry {
-        Entry::Activation { activation, .. } => ("activation", activation),
-        Entry::Obligation { obligation, .. } => ("obligation", obligation),
-        other => (other.type_name(), ""),
-    }
+/// The decision's type and what it is about: what a logged and a derived decision are
+/// matched by. Several decisions can share one (an activation recurring twice); they are
+/// matched in the order derived.
+fn decision_key(entry: &Entry) -> (&'static str, String) {
+    let id = match entry {
+        Entry::Activation { activation, .. } => activation.clone(),
+        Entry::Obligation { obligation, .. } => obligation.clone(),
+        Entry::MeasureFlagged {
+            activation,
+            measure_idx,
+            party,
+            ..
+        } => format!("{activation}/{measure_idx} of {party}"),
+        Entry::Change {
+            change, subject, ..
+        } => format!("{change} of {subject}"),
+        Entry::Review { review, .. } => review.clone(),
+        _ => String::new(),
+    };
+    (entry.type_name(), id)
 }
 
 fn compare(logged: &[&LoggedEntry], derived: &[Entry], out: &mut Vec<Mismatch>) -> Result<()> {
-    let mut by_key: HashMap<(&str, &str), usize> = HashMap::with_capacity(derived.len());
+    let mut by_key: HashMap<(&str, String), VecDeque<usize>> =
+        HashMap::with_capacity(derived.len());
     for (i, d) in derived.iter().enumerate() {
-        by_key.entry(decision_key(d)).or_insert(i);
+        by_key.entry(decision_key(d)).or_default().push_back(i);
     }
+    let derived_bytes: Vec<Vec<u8>> = derived
+        .iter()
+        .map(|d| Ok(d.to_log_bytes()?.0))
+        .collect::<Result<_>>()?;
     let mut matched = vec![false; derived.len()];
     let mut last_position: Option<usize> = None;
     for e in logged {
         let key = decision_key(&e.entry);
         let name = format!("{} {}", key.0, key.1);
-        let Some(&i) = by_key.get(&key) else {
+        let Some(queue) = by_key.get_mut(&key) else {
             out.push(Mismatch {
                 index: Some(e.index),
                 what: format!("{name} is logged but not derived from the logged inputs"),
             });
             continue;
         };
-        if std::mem::replace(&mut matched[i], true) {
+        // Among those sharing the key, the one with the very bytes, else the first left (a
+        // review held quarterly is one key; dropping one must not shift the rest).
+        let exact = queue.iter().position(|&i| derived_bytes[i] == e.logged);
+        let Some(i) = exact
+            .and_then(|p| queue.remove(p))
+            .or_else(|| queue.pop_front())
+        else {
             out.push(Mismatch {
                 index: Some(e.index),
-                what: format!("{name} is logged twice"),
+                what: format!("{name} is logged more often than it is derived"),
             });
             continue;
-        }
-        let (bytes, _) = derived[i].to_log_bytes()?;
-        if bytes != e.logged {
+        };
+        matched[i] = true;
+        if derived_bytes[i] != e.logged {
             out.push(Mismatch {
                 index: Some(e.index),
                 what: format!(
@@ -391,6 +471,9 @@ fn compare(logged: &[&LoggedEntry], derived: &[Entry], out: &mut Vec<Mismatch>) 
         let at = match d {
             Entry::Activation { reason, .. } => reason.get("at").cloned(),
             Entry::Obligation { body, .. } => body.get("deadline").cloned(),
+            Entry::MeasureFlagged { body, .. }
+            | Entry::Change { body, .. }
+            | Entry::Review { body, .. } => body.get("at").cloned(),
             _ => None,
         };
         out.push(Mismatch {
@@ -553,97 +636,68 @@ impl pact::Files for Recording<'_> {
     }
 }
 
-/// The triggers engine's settings as logged in an `EngineConfig` entry (times in µs since
-/// 1970, durations in µs). `parallel_batch_min` is left out: it changes no decision.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EngineSettings {
-    pub allowed_lateness_us: i64,
-    pub future_max_us: i64,
-    /// `sliding` or `tumbling`.
-    pub windows: String,
-    pub effective_override_us: Option<i64>,
-    pub stand_down_after_us: Option<i64>,
-    pub asset_cost_usd: BTreeMap<String, f64>,
+/// The parties' verifier keys, by `<name>+<hash>` as a party act names its key.
+#[derive(Debug, Default)]
+pub struct PartyKeys {
+    by_key: HashMap<String, VerifierKey>,
 }
 
-impl EngineSettings {
-    pub fn of(config: &Config) -> EngineSettings {
-        EngineSettings {
-            allowed_lateness_us: config.allowed_lateness.us,
-            future_max_us: config.future_max.us,
-            windows: match config.windows {
-                WindowKind::Sliding => "sliding",
-                WindowKind::Tumbling => "tumbling",
+/// What checking an act's signature found.
+enum Signed {
+    Verified,
+    NoKey,
+    Failed(LedgerError),
+}
+
+impl PartyKeys {
+    /// Reads `--party-keys`: the server's access JSON or one verifier key per line.
+    pub fn read(path: &Path) -> Result<PartyKeys> {
+        let input = format!("--party-keys {}", path.display());
+        let text = std::fs::read_to_string(path).with_context(|| input.clone())?;
+        PartyKeys::parse(&input, &text)
+    }
+
+    pub fn parse(input: &str, text: &str) -> Result<PartyKeys> {
+        let mut keys = PartyKeys::default();
+        if text.trim_start().starts_with('{') {
+            let access: Value =
+                serde_json::from_str(text).with_context(|| format!("{input}: access JSON"))?;
+            let principals = access
+                .get("principals")
+                .and_then(Value::as_array)
+                .ok_or_else(|| anyhow!("{input}: expected a `principals` array"))?;
+            for (i, p) in principals.iter().enumerate() {
+                if let Some(key) = p.get("verifier_key").and_then(Value::as_str) {
+                    keys.add(&format!("{input}: principals[{i}].verifier_key"), key)?;
+                }
             }
-            .to_owned(),
-            effective_override_us: config.effective_override.map(|t| t.unix_us),
-            stand_down_after_us: config.stand_down_after.map(|d| d.us),
-            asset_cost_usd: config.asset_cost_usd.clone(),
+        } else {
+            for (n, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if !line.is_empty() && !line.starts_with('#') {
+                    keys.add(&format!("{input}: line {}", n + 1), line)?;
+                }
+            }
+        }
+        Ok(keys)
+    }
+
+    pub fn add(&mut self, input: &str, key: &str) -> Result<()> {
+        let key = VerifierKey::parse(input, key)?;
+        let id = format!("{}+{:08x}", key.name(), key.key_id());
+        self.by_key.insert(id, key);
+        Ok(())
+    }
+
+    fn check(&self, entry: &Entry, action: &PartyAction) -> Signed {
+        match self.by_key.get(&action.key) {
+            None => Signed::NoKey,
+            Some(key) => match entry.verify_action(key) {
+                Ok(()) => Signed::Verified,
+                Err(e) => Signed::Failed(e),
+            },
         }
     }
-
-    pub fn entry(config: &Config) -> Result<Entry> {
-        Ok(Entry::EngineConfig {
-            v: ledger::ENTRY_VERSION,
-            engine: ENGINE.to_owned(),
-            config: serde_json::to_value(EngineSettings::of(config))?,
-        })
-    }
-
-    fn from_value(value: &Value) -> Result<EngineSettings> {
-        Ok(serde_json::from_value(value.clone())?)
-    }
-
-    pub fn config(&self) -> Result<Config> {
-        let windows = match self.windows.as_str() {
-            "sliding" => WindowKind::Sliding,
-            "tumbling" => WindowKind::Tumbling,
-            other => bail!("windows: expected `sliding` or `tumbling`, found `{other}`"),
-        };
-        Ok(Config {
-            allowed_lateness: Duration::from_us(self.allowed_lateness_us),
-            future_max: Duration::from_us(self.future_max_us),
-            windows,
-            effective_override: self.effective_override_us.map(Time::from_unix_us),
-            stand_down_after: self.stand_down_after_us.map(Duration::from_us),
-            asset_cost_usd: self.asset_cost_usd.clone(),
-            ..Config::default()
-        })
-    }
-}
-
-/// An incident as logged: the record itself as its body, and the digest of its evidence.
-pub fn incident_entry(incident: &Incident) -> Result<Entry> {
-    Ok(Entry::Incident {
-        v: ledger::ENTRY_VERSION,
-        incident: incident.id.to_string(),
-        evidence: vec![Digest::of(
-            serde_json::to_string(&incident.evidence)?.as_bytes(),
-        )],
-        body: serde_json::to_value(incident)?,
-    })
-}
-
-/// The entry a decision is logged as: activations (with their full reason) and
-/// obligations; other records are not logged.
-pub fn decision_entry(record: &Record) -> Result<Option<Entry>> {
-    Ok(match record {
-        Record::Activation(a) => Some(Entry::Activation {
-            v: ledger::ENTRY_VERSION,
-            activation: a.id.clone(),
-            rule_version: Digest::from_hex(&a.rule_hash)
-                .ok_or_else(|| anyhow!("activation {}: rule hash is not hex", a.id))?,
-            reason: serde_json::to_value(a)?,
-        }),
-        Record::Obligation(o) => Some(Entry::Obligation {
-            v: ledger::ENTRY_VERSION,
-            obligation: o.id.clone(),
-            party: o.party.clone(),
-            body: serde_json::to_value(o)?,
-        }),
-        _ => None,
-    })
 }
 
 #[cfg(test)]
@@ -652,6 +706,7 @@ mod tests {
     use crate::cmd::pipeline::{LedgerInputs, ledger_entries, run_triggers};
     use ledger::note::{KeyRole, key_from_seed};
     use ledger::{Log, LogConfig, NoteSigner};
+    use model::Duration;
 
     /// The bundled pact, its digest, and the entries of a ledger made the demo's way from
     /// the bundled night's true incidents (no fusion: the triggers and the ledger are what
@@ -716,7 +771,7 @@ mod tests {
             },
         )
         .expect("the re-signed log passes verify");
-        let audit = audit_log(&root, &keys, pact, digest).unwrap();
+        let audit = audit_log(&root, &keys, pact, digest, &PartyKeys::default()).unwrap();
         let _ = std::fs::remove_dir_all(root.parent().unwrap());
         audit
     }
@@ -898,26 +953,224 @@ mod tests {
         assert_eq!(bundled, on_disk);
     }
 
-    #[test]
-    fn engine_settings_round_trip_and_refuse_unknown_fields() {
-        let config = Config {
-            effective_override: Some(Time::from_unix_us(1_700_000_000_123_456)),
-            stand_down_after: Some(Duration::from_mins(90)),
-            windows: WindowKind::Tumbling,
-            ..Config::default()
-        };
-        let Entry::EngineConfig { config: value, .. } = EngineSettings::entry(&config).unwrap()
+    /// Shifts a decision's `at` by a second: what a party rewriting when it was decided does.
+    fn shift_at(entry: &mut Entry) {
+        let (Entry::MeasureFlagged { body, .. }
+        | Entry::Change { body, .. }
+        | Entry::Review { body, .. }) = entry
         else {
-            panic!("an engine_config entry")
+            panic!("a flagged measure, a change or a review")
         };
-        let back = EngineSettings::from_value(&value)
-            .unwrap()
-            .config()
-            .unwrap();
-        assert_eq!(EngineSettings::of(&back), EngineSettings::of(&config));
-        let mut extra = value.clone();
-        extra["parallel"] = Value::from(true);
-        let err = EngineSettings::from_value(&extra).unwrap_err().to_string();
-        assert!(err.contains("unknown field `parallel`"), "{err}");
+        let at: Time = serde_json::from_value(body["at"].clone()).unwrap();
+        body["at"] = serde_json::to_value(at + Duration::from_secs(1)).unwrap();
+    }
+
+    #[test]
+    fn flagged_measures_changes_and_reviews_are_derived_again() {
+        let (pact, digest, entries) = demo_like_entries();
+        // The first of each newly audited type, and of each kind of change.
+        let mut firsts: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            let kind = match e {
+                Entry::MeasureFlagged { .. } | Entry::Review { .. } => e.type_name().to_owned(),
+                Entry::Change { change, .. } => format!("change {change}"),
+                _ => continue,
+            };
+            firsts.entry(kind).or_insert(i);
+        }
+        for kind in [
+            "measure_flagged",
+            "review",
+            "change escalated",
+            "change obligation_overdue",
+        ] {
+            assert!(
+                firsts.contains_key(kind),
+                "the night logs a {kind}: {firsts:?}"
+            );
+        }
+        for (kind, &i) in &firsts {
+            let (what, _) = decision_key(&entries[i]);
+            // Rewritten: the one entry differs from the one derived.
+            let mut tampered = entries.clone();
+            shift_at(&mut tampered[i]);
+            let audit = audit_of(&format!("at-{i}"), &tampered, &pact, digest);
+            assert_eq!(audit.mismatches.len(), 1, "{kind}: {:?}", audit.mismatches);
+            let m = &audit.mismatches[0];
+            assert_eq!(m.index, Some(i as u64), "{kind}: {m}");
+            assert!(m.what.starts_with(what), "{kind}: {m}");
+            assert!(
+                m.what
+                    .contains("differs from the one derived: body.at: logged"),
+                "{m}"
+            );
+            // Left out: derived, not in the log.
+            let mut tampered = entries.clone();
+            tampered.remove(i);
+            let audit = audit_of(&format!("drop-{i}"), &tampered, &pact, digest);
+            assert_eq!(audit.mismatches.len(), 1, "{kind}: {:?}", audit.mismatches);
+            assert_eq!(audit.mismatches[0].index, None, "{kind}");
+            assert!(
+                audit.mismatches[0]
+                    .what
+                    .contains("is derived from the logged inputs"),
+                "{kind}: {}",
+                audit.mismatches[0]
+            );
+        }
+    }
+
+    /// A log the server's way with one party act: the night's incidents, `party`'s
+    /// acknowledgement of its first open obligation signed by `signer`, the advance to the
+    /// end, then every decision in the order taken. Returns the act's index too.
+    fn log_with_an_act(
+        signer: impl Fn(&str) -> NoteSigner,
+    ) -> (CompiledPact, Digest, Vec<Entry>, usize, String) {
+        let (pact, digest) = crate::cmd::demo::bundled_pact_with_digest().unwrap();
+        let scratch = tempdir("night-act");
+        let (path, scenario) = crate::cmd::pipeline::bundled_night(&scratch).unwrap();
+        let (_, incidents) = crate::cmd::replay::truth_incidents(&path, &pact).unwrap();
+        let _ = std::fs::remove_dir_all(&scratch);
+        let end = scenario.start + scenario.duration + Duration::from_hours(1);
+        let (sorted, config, _) = run_triggers(&pact, &incidents, end);
+        let mut engine = Engine::new(pact.clone(), config.clone());
+        let mut records = engine.process(&sorted);
+        let at = engine.watermark().unwrap();
+        let open = engine
+            .obligations()
+            .find(|o| o.state == triggers::ObligationState::Created)
+            .expect("an open obligation after the night")
+            .clone();
+        let act = Entry::signed_action(
+            ledger::ActionKind::Acknowledgement,
+            &signer(&open.party),
+            &open.id,
+            serde_json::json!({ "at_us": at.unix_us }),
+        )
+        .unwrap();
+        let acked = engine.acknowledge(at, &open.id, &open.party, None);
+        assert!(
+            acked.iter().any(|r| matches!(r, Record::Change(c)
+                if matches!(&c.kind, triggers::ChangeKind::ObligationAcknowledged { .. }))),
+            "the act applies: {acked:?}"
+        );
+        records.extend(acked);
+        records.extend(engine.advance(end));
+        let mut entries = vec![
+            Entry::PactVersion {
+                v: ledger::ENTRY_VERSION,
+                pact: pact.id.clone(),
+                version: String::new(),
+                digest,
+            },
+            EngineSettings::entry(&config).unwrap(),
+        ];
+        for incident in &sorted {
+            entries.push(incident_entry(incident).unwrap());
+        }
+        let act_index = entries.len();
+        entries.push(act);
+        entries.push(advance_entry(end));
+        for r in &records {
+            entries.extend(decision_entry(r).unwrap());
+        }
+        (pact, digest, entries, act_index, open.party)
+    }
+
+    fn party_seed(party: &str) -> [u8; 32] {
+        [party.bytes().fold(1u8, |a, b| a.wrapping_add(b)); 32]
+    }
+
+    #[test]
+    fn party_acts_are_checked_against_the_party_keys() {
+        let real = |party: &str| {
+            let pair = key_from_seed(party, KeyRole::Party, party_seed(party)).unwrap();
+            NoteSigner::parse("party", &pair.signer_key).unwrap()
+        };
+        let (pact, digest, entries, act, party) = log_with_an_act(real);
+        let pair = key_from_seed(&party, KeyRole::Party, party_seed(&party)).unwrap();
+        // The server's access file names each party's verifier key.
+        let access = serde_json::json!({"principals": [
+            {"name": party, "role": "party", "verifier_key": pair.verifier_key},
+            {"name": "observer", "role": "observer", "token": "t"},
+        ]});
+        let keys = PartyKeys::parse("access.json", &access.to_string()).unwrap();
+        let audit_with = |name: &str, entries: &[Entry], keys: &PartyKeys| {
+            let (root, log_keys) = write_log(name, entries);
+            let audit = audit_log(&root, &log_keys, &pact, digest, keys).unwrap();
+            let _ = std::fs::remove_dir_all(root.parent().unwrap());
+            audit
+        };
+
+        let clean = audit_with("act-clean", &entries, &keys);
+        assert_eq!(
+            clean.mismatches,
+            vec![],
+            "{}",
+            clean.render(Path::new("l"), "p")
+        );
+        assert_eq!((clean.acts_n, clean.signed_n), (1, 1));
+        assert!(
+            entries[act + 2..].iter().any(
+                |e| matches!(e, Entry::Change { change, .. } if change == "obligation_acknowledged")
+            ),
+            "the acknowledgement's change is logged and audited"
+        );
+
+        // Without the keys the act is applied but reported as unchecked.
+        let unkeyed = audit_with("act-unkeyed", &entries, &PartyKeys::default());
+        assert_eq!(unkeyed.mismatches.len(), 1, "{:?}", unkeyed.mismatches);
+        assert_eq!(unkeyed.mismatches[0].index, Some(act as u64));
+        assert!(unkeyed.mismatches[0].what.contains("no verifier key given"));
+
+        // A forged act: signed by another key, naming the party's key, in a log re-signed
+        // by the log's own key (so `verify` passes).
+        let forger = key_from_seed(&party, KeyRole::Party, [0xee; 32]).unwrap();
+        let forger = NoteSigner::parse("forger", &forger.signer_key).unwrap();
+        let Entry::Acknowledgement(original) = entries[act].clone() else {
+            panic!("an acknowledgement")
+        };
+        let mut forged = Entry::signed_action(
+            ledger::ActionKind::Acknowledgement,
+            &forger,
+            &original.obligation,
+            original.body.clone(),
+        )
+        .unwrap();
+        if let Entry::Acknowledgement(a) = &mut forged {
+            a.key = original.key.clone();
+        }
+        let mut tampered = entries.clone();
+        tampered[act] = forged;
+        let audit = audit_with("act-forged", &tampered, &keys);
+        assert_eq!(audit.signed_n, 0);
+        let m = &audit.mismatches[0];
+        assert_eq!(m.index, Some(act as u64), "{:?}", audit.mismatches);
+        assert_eq!(
+            m.what,
+            format!(
+                "acknowledgement of {} by {party}: the signature does not verify: not applied",
+                original.obligation
+            )
+        );
+        // Not applied: the acknowledgement it would have caused is not derived.
+        assert!(
+            audit.mismatches[1..]
+                .iter()
+                .any(|m| m.what.starts_with(&format!(
+                    "change obligation_acknowledged of {}",
+                    original.obligation
+                )) && m
+                    .what
+                    .ends_with("is logged but not derived from the logged inputs")),
+            "{:?}",
+            audit.mismatches
+        );
+
+        // A bad key file is a typed error naming its line.
+        let err = PartyKeys::parse("keys.txt", "# parties\nnot a key\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("keys.txt: line 2"), "{err}");
     }
 }

@@ -131,12 +131,17 @@ pub fn run(pact: &CompiledPact, out: &Path, options: &Options) -> Result<()> {
         t0.elapsed().as_secs_f64(),
     ));
     let t0 = Instant::now();
-    let audit = super::audit::audit_log(&ledger_dir, &keys, pact, options.pact_digest).map_err(
-        |e| match e {
-            super::audit::AuditError::Verify(e) => anyhow::Error::from(e),
-            super::audit::AuditError::Unreadable(e) => e,
-        },
-    )?;
+    let audit = super::audit::audit_log(
+        &ledger_dir,
+        &keys,
+        pact,
+        options.pact_digest,
+        &super::audit::PartyKeys::default(),
+    )
+    .map_err(|e| match e {
+        super::audit::AuditError::Verify(e) => anyhow::Error::from(e),
+        super::audit::AuditError::Unreadable(e) => e,
+    })?;
     stages.push((
         "ledger audit (re-run triggers, compare)".to_owned(),
         t0.elapsed().as_secs_f64(),
@@ -292,7 +297,7 @@ pub(super) struct LedgerInputs<'a> {
 
 /// The demo's entries, in the order `guarantor audit` replays them: the pact version, the
 /// engine's settings, the feed chunks, the incidents as fed to the engine, the advance to
-/// the end, then the decisions (the encodings are `cmd::audit`'s).
+/// the end, then the decisions (the encodings are `triggers::entries`').
 pub(super) fn ledger_entries(inputs: &LedgerInputs, records: &[Record]) -> Result<Vec<Entry>> {
     let mut entries = vec![
         Entry::PactVersion {
@@ -315,10 +320,7 @@ pub(super) fn ledger_entries(inputs: &LedgerInputs, records: &[Record]) -> Resul
     for incident in inputs.incidents {
         entries.push(super::audit::incident_entry(incident)?);
     }
-    entries.push(Entry::Advance {
-        v: ledger::ENTRY_VERSION,
-        to_us: inputs.end.unix_us,
-    });
+    entries.push(super::audit::advance_entry(inputs.end));
     for record in records {
         entries.extend(super::audit::decision_entry(record)?);
     }
