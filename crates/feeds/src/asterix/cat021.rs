@@ -6,7 +6,7 @@
 //! 152, 200, 165, 220, 146, 148, 110, 016, 008, 271, 132, 250, 260, 400, 295,
 //! RE, SP) are skipped by their length rules.
 
-use model::{Geodetic, Identity, Measurement, SmolStr, VelocityEnu};
+use model::{Geodetic, Identity, Measurement, VelocityEnu};
 
 use super::cat048::{address24, angle16, mode3a_bytes, mode3a_text, track12};
 use super::wire::{self, ItemSpec, Rule, SPARE, Uap, item};
@@ -372,7 +372,7 @@ pub(crate) fn decode_observation(
     };
     let identity = Identity {
         icao24: rec.aircraft_address,
-        callsign: rec.callsign.and_then(|c| c.trimmed().map(SmolStr::new)),
+        callsign: rec.callsign.and_then(Callsign::to_identity),
         system_track: rec.track_number.map(u32::from),
         reported_type,
         ..Identity::default()

@@ -296,7 +296,7 @@ pub(crate) fn decode_observation(
     };
     let identity = Identity {
         icao24: rec.aircraft_address,
-        callsign: rec.callsign.and_then(|c| c.trimmed().map(SmolStr::new)),
+        callsign: rec.callsign.and_then(Callsign::to_identity),
         system_track: rec.track_number.map(u32::from),
         reported_type: rec.mode3a.map(mode3a_text),
         ..Identity::default()
@@ -319,7 +319,8 @@ pub(crate) fn mode3a_text(code: u16) -> SmolStr {
     for (digit, shift) in text[7..].iter_mut().zip([9, 6, 3, 0]) {
         *digit = b'0' + ((code >> shift) & 7) as u8;
     }
-    SmolStr::new(std::str::from_utf8(&text).unwrap_or("mode3a:????"))
+    // 11 bytes: inline (`new_inline` takes up to 23).
+    SmolStr::new_inline(std::str::from_utf8(&text).unwrap_or("mode3a:????"))
 }
 
 fn u16_item(

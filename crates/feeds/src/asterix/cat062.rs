@@ -4,7 +4,7 @@
 //! Items this module does not use (I062/210, 080, 290, 200, 295, 135, 390,
 //! 270, 300, 110, 120, 510, 340, RE, SP) are skipped by their length rules.
 
-use model::{Geodetic, Identity, Measurement, SmolStr, VelocityEnu};
+use model::{Geodetic, Identity, Measurement, VelocityEnu};
 
 use super::cat048::{address24, mode3a_bytes, mode3a_text};
 use super::wire::{self, ItemSpec, Rule, SPARE, Uap, item};
@@ -394,7 +394,7 @@ pub(crate) fn decode_observation(
     let callsign = rec.aircraft_id.or(rec.target_id);
     let identity = Identity {
         icao24: rec.aircraft_address,
-        callsign: callsign.and_then(|c| c.trimmed().map(SmolStr::new)),
+        callsign: callsign.and_then(Callsign::to_identity),
         system_track: Some(u32::from(rec.track_number)),
         reported_type: rec.mode3a.map(mode3a_text),
         ..Identity::default()

@@ -53,7 +53,7 @@
 
 use std::collections::HashMap;
 
-use model::{Digest, Duration, Identity, Observation, SensorId, Time};
+use model::{Digest, Duration, Identity, Observation, SensorId, SmolStr, Time};
 
 use crate::limits::{asterix_block_bytes_max, asterix_sensors_max, quarantine_record_bytes_max};
 use crate::{DecodeError, Decoder, DecoderConfig, Format, Place, Record, Sink};
@@ -133,6 +133,13 @@ impl Callsign {
     pub fn trimmed(&self) -> Option<&str> {
         let text = self.as_str().trim_end();
         (!text.is_empty()).then_some(text)
+    }
+
+    /// The trimmed callsign as `Identity::callsign` holds it; `None` when blank.
+    pub(crate) fn to_identity(self) -> Option<SmolStr> {
+        // At most 8 bytes, so always inline (`new_inline` takes up to 23
+        // and skips `SmolStr::new`'s checks for other representations).
+        self.trimmed().map(SmolStr::new_inline)
     }
 
     /// Decodes 6 octets of 8 six-bit characters.
@@ -546,7 +553,7 @@ impl Context {
             time,
             measurement,
             identity,
-            raw_digest: Digest::of(raw),
+            raw_digest: Digest::of_record(raw),
         };
         match held {
             None => Outcome::Observation(observation),
