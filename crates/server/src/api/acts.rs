@@ -184,7 +184,13 @@ fn act_inner(
     if let Some(refusal) = records.iter().find_map(refusal) {
         return Err(ApiError::conflict("refused_by_engine", refusal));
     }
-    let ledger_index = state.log(std::slice::from_ref(&entry)).unwrap_or(u64::MAX);
+    // The act, then the decisions it caused (the acknowledgement or discharge as a change),
+    // encoded as `guarantor audit` derives them again (`triggers::entries`).
+    let mut entries = vec![entry.clone()];
+    for record in &records {
+        entries.extend(triggers::entries::decision_entry(record).map_err(ApiError::internal)?);
+    }
+    let ledger_index = state.log(&entries).unwrap_or(u64::MAX);
     state.apply_records(Some(engine), &records);
     let obligation = read(&state.0.picture)
         .obligation(id)

@@ -40,6 +40,16 @@ async fn the_owner_acknowledges_with_a_substitute_and_discharges() {
     let logged: Entry = serde_json::from_value(outcome["entry"].clone()).unwrap();
     let pl_key = ledger::VerifierKey::parse("PL", &crate::key("PL", 2).verifier_key).unwrap();
     logged.verify_action(&pl_key).unwrap();
+    // The act and the decision it caused (the acknowledgement as a change) are logged
+    // together, as `guarantor audit` derives them again.
+    let (_, status) = crate::send(&f.router, crate::get("/api/v1/status")).await;
+    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
+    let index = outcome["ledger_index"].as_u64().unwrap();
+    assert_eq!(
+        status["ledger"]["size"].as_u64(),
+        Some(index + 2),
+        "{status}"
+    );
     assert!(out.contains("\"state\": \"acknowledged\""), "{out}");
     assert!(out.contains("\"instead_of\": \"f16\""), "{out}");
     let discharge = format!("/api/v1/obligations/{PL_OBLIGATION}/discharge");
