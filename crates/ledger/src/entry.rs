@@ -410,4 +410,28 @@ mod tests {
         assert_eq!(Entry::from_log_bytes("e", &bytes).unwrap(), flagged);
         assert!(flagged.verify_action(&key).is_err());
     }
+
+    #[test]
+    fn changes_and_reviews_round_trip() {
+        let change = Entry::Change {
+            v: ENTRY_VERSION,
+            change: "expired".into(),
+            subject: "p/r/1".into(),
+            body: serde_json::json!({"at": "2026-01-10T00:00:00Z", "change": "expired"}),
+        };
+        let bytes = change.to_canonical_json().unwrap();
+        assert_eq!(
+            String::from_utf8(bytes.clone()).unwrap(),
+            r#"{"body":{"at":"2026-01-10T00:00:00Z","change":"expired"},"change":"expired","subject":"p/r/1","type":"change","v":1}"#
+        );
+        assert_eq!(Entry::from_log_bytes("e", &bytes).unwrap(), change);
+        let review = Entry::Review {
+            v: ENTRY_VERSION,
+            review: "annual".into(),
+            body: serde_json::json!({"what": "sunset"}),
+        };
+        let bytes = review.to_canonical_json().unwrap();
+        assert_eq!(review.type_name(), "review");
+        assert_eq!(Entry::from_log_bytes("e", &bytes).unwrap(), review);
+    }
 }
