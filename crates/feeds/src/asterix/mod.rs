@@ -26,7 +26,12 @@
 //! with a bad value (a latitude beyond 90°) is rejected alone. A block whose
 //! LEN is impossible is skipped by scanning for the next plausible block
 //! header (a known category and a length that ends exactly at the end of the
-//! input or at another plausible header). Every rejection is one
+//! input or at another plausible header). A LEN that fits but is followed by
+//! no plausible header, while a chain of blocks starts at one of its record
+//! ends and runs across it, was corrupt: the block ends there (one error for
+//! the LEN) instead of taking the blocks after it as its records; so a
+//! stream decodes a block once the next block's header has arrived. Every
+//! rejection is one
 //! [`DecodeError`] naming the category, the byte offset and what was expected.
 //!
 //! # Event time
@@ -654,7 +659,16 @@ impl AsterixDecoder {
             } else {
                 0
             };
-            if known && len >= 4 && len <= rest.len() {
+            // In a stream, a block is decoded once the header after it has
+            // arrived too (see `block_len`), so the verdict does not depend
+            // on where the chunks were cut.
+            let complete = if whole {
+                len <= rest.len()
+            } else {
+                len + 3 <= rest.len()
+            };
+            if known && len >= 4 && complete {
+                let len = self.block_len(rest, len, base + pos as u64, whole, sink);
                 self.block(&rest[..len], base + pos as u64, sink);
                 pos += len;
                 continue;
@@ -692,6 +706,52 @@ impl AsterixDecoder {
             pos += skip;
         }
         pos
+    }
+
+    /// The LEN of the block at the start of `rest`, checked against what
+    /// follows it. A corrupt LEN that still fits would take the blocks after
+    /// it as its records (up to 64 KiB of them, lost behind one error): when
+    /// the bytes after the block are not a plausible header but a chain of
+    /// plausible blocks starts at the end of one of its records and runs
+    /// across the LEN's end, the block ends there, with an error naming the
+    /// LEN. A block ending at the end of the input is taken as it is.
+    fn block_len(
+        &mut self,
+        rest: &[u8],
+        len: usize,
+        offset: u64,
+        whole: bool,
+        sink: &mut dyn Sink,
+    ) -> usize {
+        if rest.len() < len + 3 || header_plausible(&rest[len..]) {
+            return len;
+        }
+        let uap = match rest[0] {
+            48 => &cat048::UAP,
+            62 => &cat062::UAP,
+            21 => &cat021::UAP,
+            _ => return len,
+        };
+        // The block's own records, walked one by one: the first record end
+        // from which a chain of blocks runs across the LEN's end is the
+        // block's true end. A record that cannot be walked keeps the LEN.
+        let mut end = 3;
+        loop {
+            match wire::walk_record(uap, rest, end, |_, _, _| Ok(())) {
+                Ok(next) if next < len => end = next,
+                _ => return len,
+            }
+            if chain_across(rest, end, len, whole) {
+                break;
+            }
+        }
+        let reason = format!(
+            "a CAT{:03} block LEN ending at a block header: LEN {len} is followed by \
+             no plausible header, a chain of blocks starts at +{end}; decoded as LEN {end}",
+            rest[0]
+        );
+        self.error(sink, offset, reason, &rest[..3]);
+        end
     }
 
     fn block(&mut self, block: &[u8], base: u64, sink: &mut dyn Sink) {
@@ -800,6 +860,29 @@ fn plausible_at(buf: &[u8], pos: usize, depth: u8, whole: bool) -> bool {
         return end == buf.len() || !whole;
     }
     depth == 0 || plausible_at(buf, end, depth - 1, whole)
+}
+
+/// Whether plausible block headers, each at the end of the one before,
+/// lead from `from` across `past` to one more plausible header (or to the
+/// end of the input): the blocks a corrupt LEN at the start of `buf` claims.
+/// Only headers are looked at, so the verdict does not depend on how much
+/// of a stream has arrived after them.
+fn chain_across(buf: &[u8], from: usize, past: usize, whole: bool) -> bool {
+    let mut pos = from;
+    while pos < past {
+        match buf.get(pos..) {
+            Some(header) if header_plausible(header) => {
+                pos += usize::from(wire::be_u16(&header[1..3]));
+            }
+            _ => return false,
+        }
+    }
+    buf.get(pos..).is_some_and(header_plausible) || (whole && pos == buf.len())
+}
+
+/// A known category and a LEN of at least 4 in the first 3 bytes.
+fn header_plausible(bytes: &[u8]) -> bool {
+    bytes.len() >= 3 && CATEGORIES_KNOWN.contains(&bytes[0]) && wire::be_u16(&bytes[1..3]) >= 4
 }
 
 impl Decoder for AsterixDecoder {

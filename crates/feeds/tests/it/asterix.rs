@@ -1258,3 +1258,34 @@ fn resynchronises_far_from_the_end_of_the_input() {
         }
     }
 }
+
+/// A corrupt block LEN that still fits in the input (night-wave's Lutsk feed:
+/// one flipped bit made a block of LEN 62,766 that took thousands of plots
+/// behind it as its records, lost with one error): the block ends where a
+/// chain of plausible blocks starts, and every plot is kept.
+#[test]
+fn a_corrupt_block_len_does_not_swallow_the_blocks_after_it() {
+    let blocks: Vec<Vec<u8>> = (0..8)
+        .map(|i| encode_block(&[sample_048(i)]).unwrap())
+        .collect();
+    let mut input: Vec<u8> = blocks.concat();
+    // Block 2's LEN now covers blocks 2 to 4 and half of block 5.
+    let at = blocks[0].len() + blocks[1].len();
+    let swallowed = blocks[2].len() + blocks[3].len() + blocks[4].len() + blocks[5].len() / 2;
+    input[at + 1..at + 3].copy_from_slice(&(swallowed as u16).to_be_bytes());
+    for framing in [Framing::Stream, Framing::Datagram] {
+        let mut d = AsterixDecoder::with_options(config(), AsterixOptions::default(), framing);
+        let sink = feeds::decode_all(&mut d, &input);
+        assert_eq!(sink.records.len(), 8, "{framing:?}: {:?}", sink.errors);
+        assert_eq!(sink.errors.len(), 1, "{framing:?}: {:?}", sink.errors);
+        assert_eq!(
+            sink.errors[0].to_string(),
+            format!(
+                "asterix at byte {at}: a CAT048 block LEN ending at a block header: LEN {swallowed} \
+                 is followed by no plausible header, a chain of blocks starts at +{}; decoded as LEN {}",
+                blocks[2].len(),
+                blocks[2].len()
+            )
+        );
+    }
+}
