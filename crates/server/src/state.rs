@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::Bytes;
 use ledger::{Entry, Log};
-use model::{Digest, Incident, Time, Track};
+use model::{Incident, Time, Track};
 use tokio::sync::broadcast;
 
 use crate::auth::Credentials;
@@ -194,27 +194,32 @@ impl AppState {
         for incident in incidents {
             let event = write(&self.0.picture).apply_incident(incident);
             self.publish(event);
-            entries.push(Entry::Incident {
-                v: ledger::ENTRY_VERSION,
-                incident: incident.id.0.clone(),
-                evidence: Vec::new(),
-                body: serde_json::to_value(incident).unwrap_or_default(),
-            });
+            entries.extend(logged(
+                triggers::entries::incident_entry(incident).map(Some),
+            ));
         }
         let records = engine
             .as_mut()
             .map(|e| e.process(incidents))
             .unwrap_or_default();
-        entries.extend(records.iter().filter_map(entry_of));
+        entries.extend(decision_entries(&records));
         self.log(&entries);
         self.apply_records(engine.as_ref(), &records);
     }
 
-    /// Moves the engine's clock: deadlines fire (obligations go overdue).
+    /// Moves the engine's clock: deadlines fire (obligations go overdue). An advance that
+    /// moves the watermark is logged with the decisions it caused: later acts apply at the
+    /// watermark, so `guarantor audit` needs every such advance to derive them again.
     pub fn advance(&self, to: Time) {
         let mut engine = lock(&self.0.engine);
         let Some(e) = engine.as_mut() else { return };
+        let moves = e.watermark().is_none_or(|w| w < to);
         let records = e.advance(to);
+        if moves {
+            let mut entries = vec![triggers::entries::advance_entry(to)];
+            entries.extend(decision_entries(&records));
+            self.log(&entries);
+        }
         self.apply_records(engine.as_ref(), &records);
     }
 
@@ -347,31 +352,20 @@ fn changed_obligation(kind: &triggers::ChangeKind) -> Option<&str> {
     }
 }
 
-/// The ledger entry of an engine decision; other records are derivable from these.
-fn entry_of(record: &triggers::Record) -> Option<Entry> {
-    match record {
-        triggers::Record::Activation(a) => Some(Entry::Activation {
-            v: ledger::ENTRY_VERSION,
-            activation: a.id.clone(),
-            rule_version: Digest::from_hex(&a.rule_hash)
-                .unwrap_or_else(|| Digest::of(a.rule_hash.as_bytes())),
-            reason: serde_json::to_value(a).unwrap_or_default(),
-        }),
-        triggers::Record::Obligation(o) => Some(Entry::Obligation {
-            v: ledger::ENTRY_VERSION,
-            obligation: o.id.clone(),
-            party: o.party.clone(),
-            body: serde_json::to_value(o).unwrap_or_default(),
-        }),
-        triggers::Record::MeasureFlagged(f) => Some(Entry::MeasureFlagged {
-            v: ledger::ENTRY_VERSION,
-            activation: f.activation.clone(),
-            measure_idx: f.measure_idx,
-            party: f.party.clone(),
-            body: serde_json::to_value(f).unwrap_or_default(),
-        }),
-        _ => None,
-    }
+/// The ledger entries of an engine's decisions, encoded as `guarantor audit` derives them
+/// again (`triggers::entries`); one that cannot be encoded is reported and left out.
+fn decision_entries(records: &[triggers::Record]) -> Vec<Entry> {
+    records
+        .iter()
+        .flat_map(|r| logged(triggers::entries::decision_entry(r)))
+        .collect()
+}
+
+fn logged(entry: Result<Option<Entry>, triggers::entries::EntryError>) -> Option<Entry> {
+    entry.unwrap_or_else(|e| {
+        eprintln!("server: ledger entry not logged: {e}");
+        None
+    })
 }
 
 fn ledger_status(log: &Log) -> LedgerStatus {

@@ -1173,4 +1173,62 @@ mod tests {
             .to_string();
         assert!(err.starts_with("keys.txt: line 2"), "{err}");
     }
+
+    /// The server logs as `guarantor serve` runs it: the pact's version and the engine's
+    /// settings first, then each scan's incidents (with the decisions they caused) and the
+    /// advance of event time to the scan (with the timers that fired).
+    #[test]
+    fn a_server_written_log_audits_clean() {
+        let (pact, digest) = crate::cmd::demo::bundled_pact_with_digest().unwrap();
+        let scratch = tempdir("night-served");
+        let (path, scenario) = crate::cmd::pipeline::bundled_night(&scratch).unwrap();
+        let (_, incidents) = crate::cmd::replay::truth_incidents(&path, &pact).unwrap();
+        let end = scenario.start + scenario.duration + Duration::from_hours(1);
+        let (sorted, config, _) = run_triggers(&pact, &incidents, end);
+
+        let root = scratch.join("log");
+        let pair = key_from_seed("audit.test/served", KeyRole::Log, [8; 32]).unwrap();
+        let signer = NoteSigner::parse("test key", &pair.signer_key).unwrap();
+        let log_config = LogConfig {
+            origin: signer.name().to_owned(),
+            witnesses: Vec::new(),
+            quorum: 0,
+        };
+        let log = Log::create(&root, signer, log_config).unwrap();
+        let keys = log.trusted_keys().clone();
+        let state = server::AppState::new(server::Parts {
+            engine: Some(Engine::new(pact.clone(), config.clone())),
+            ledger: Some(log),
+            credentials: server::Credentials::default(),
+            cot: server::CotConfig::default(),
+        });
+        state.append(&[
+            Entry::PactVersion {
+                v: ledger::ENTRY_VERSION,
+                pact: pact.id.clone(),
+                version: String::new(),
+                digest,
+            },
+            EngineSettings::entry(&config).unwrap(),
+        ]);
+        // Scans of ten minutes of event time, as the serve loop pushes them.
+        let mut t = sorted[0].time;
+        let mut next = 0;
+        while t <= end {
+            let due = sorted[next..].iter().take_while(|i| i.time <= t).count();
+            state.push_incidents(&sorted[next..next + due]);
+            next += due;
+            state.advance(t);
+            t = t + Duration::from_mins(10);
+        }
+        state.advance(end);
+        drop(state);
+
+        let audit = audit_log(&root, &keys, &pact, digest, &PartyKeys::default()).unwrap();
+        let _ = std::fs::remove_dir_all(&scratch);
+        assert_eq!(audit.mismatches, vec![], "{}", audit.render(&root, "p"));
+        assert_eq!(audit.incidents_n, sorted.len());
+        assert!(audit.advances_n > 1, "the scans' advances are logged");
+        assert!(audit.logged_n > 0 && audit.logged_n == audit.derived_n);
+    }
 }

@@ -125,7 +125,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     println!("checked the bundled pact: {n_findings} finding(s)\n");
     print!("{}", compiled.summary());
     if args.serve {
-        return serve_bundled(args, compiled);
+        return serve_bundled(args, compiled, pact_digest);
     }
     super::pipeline::run(
         &compiled,
@@ -149,9 +149,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
 }
 
 /// `--serve`: the same window of the bundled night through the real loop, then served.
-fn serve_bundled(args: &Args, compiled: pact::CompiledPact) -> anyhow::Result<ExitCode> {
-    let scratch =
-        std::env::temp_dir().join(format!("guarantor-demo-serve-{}", std::process::id()));
+fn serve_bundled(
+    args: &Args,
+    compiled: pact::CompiledPact,
+    pact_digest: model::Digest,
+) -> anyhow::Result<ExitCode> {
+    let scratch = std::env::temp_dir().join(format!("guarantor-demo-serve-{}", std::process::id()));
     let (path, mut scenario) = super::pipeline::bundled_night(&scratch)?;
     if !args.full {
         let end = scenario.start + scenario.duration;
@@ -164,5 +167,5 @@ fn serve_bundled(args: &Args, compiled: pact::CompiledPact) -> anyhow::Result<Ex
     let _ = std::fs::remove_dir_all(&scratch);
     let feed = super::serve::Feed::Loop(Box::new(run?));
     let options = super::serve::Options::demo(&args.addr, args.speed);
-    super::serve::serve(compiled, feed, &options)
+    super::serve::serve(compiled, pact_digest, feed, &options)
 }

@@ -16,8 +16,8 @@ use std::time::Duration as StdDuration;
 
 use anyhow::{Context, Result, bail};
 use model::{
-    AltitudeBand, Digest, Duration, Geodetic, Identity, Incident, Time, Track, TrackClass,
-    TrackId, VelocityEnu,
+    AltitudeBand, Digest, Duration, Geodetic, Identity, Incident, Time, Track, TrackClass, TrackId,
+    VelocityEnu,
 };
 use server::{AccessConfig, AppState, Credentials, Parts, PrincipalConfig, Role};
 
@@ -69,7 +69,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         bail!("--speed must be a positive number, got {}", args.speed);
     }
     let lead = Duration::parse(&args.lead).context("--lead")?;
-    let compiled = load_pact(&args.pact)?;
+    let (compiled, digest) = super::audit::load_pact(&args.pact)?;
     let feed = match args.synthetic_tracks {
         Some(n) => Feed::Synthetic(n),
         None => {
@@ -88,7 +88,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         log: args.log.clone(),
         access: args.access.clone(),
     };
-    serve(compiled, feed, &options)
+    serve(compiled, digest, feed, &options)
 }
 
 /// How `serve` listens and replays (shared by `guarantor serve` and `guarantor demo --serve`).
@@ -152,7 +152,14 @@ pub fn run_loop(
 }
 
 /// Serves `compiled`'s picture fed by `feed` until the process is stopped.
-pub fn serve(compiled: pact::CompiledPact, feed: Feed, options: &Options) -> Result<ExitCode> {
+/// `pact_digest` is the pact version's (`audit::pact_digest`), logged first so that
+/// `guarantor audit` can check the text it is given against it.
+pub fn serve(
+    compiled: pact::CompiledPact,
+    pact_digest: Digest,
+    feed: Feed,
+    options: &Options,
+) -> Result<ExitCode> {
     let parties: Vec<String> = compiled.parties.iter().map(|p| p.id.clone()).collect();
     let access = match &options.access {
         Some(path) => serde_json::from_slice(
@@ -168,7 +175,7 @@ pub fn serve(compiled: pact::CompiledPact, feed: Feed, options: &Options) -> Res
         v: ledger::ENTRY_VERSION,
         pact: compiled.id.clone(),
         version: String::new(),
-        digest: Digest::of(compiled.summary().as_bytes()),
+        digest: pact_digest,
     };
     // As `guarantor replay` does: the pact is taken to be in force a year before the run's
     // first incident, so a recorded night older than the pact text is judged by it.
@@ -180,6 +187,9 @@ pub fn serve(compiled: pact::CompiledPact, feed: Feed, options: &Options) -> Res
         effective_override: first.map(|t| t - Duration::from_days(365)),
         ..triggers::Config::default()
     };
+    // The engine's settings are logged after the pact's version: with them, the pact text
+    // and the logged inputs, `guarantor audit` derives every decision again.
+    let settings = triggers::entries::EngineSettings::entry(&config)?;
     let engine = triggers::Engine::new(compiled, config);
     let state = AppState::new(Parts {
         engine: Some(engine),
@@ -198,7 +208,7 @@ pub fn serve(compiled: pact::CompiledPact, feed: Feed, options: &Options) -> Res
         }
         Err(e) => eprintln!("readiness: not served: {e:#}"),
     }
-    state.append(&[pact_entry]);
+    state.append(&[pact_entry, settings]);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&options.addr)
@@ -261,24 +271,6 @@ fn readiness_source(compiled: &pact::CompiledPact) -> Result<server::ReadinessSo
             endurance_days: 30,
         },
     })
-}
-
-fn load_pact(path: &Path) -> Result<pact::CompiledPact> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .context("--pact names no file")?;
-    let checked = pact::check(&pact::DiskFiles::new(dir), name)
-        .with_context(|| format!("--pact {}", path.display()))?;
-    match checked.compiled {
-        Some(compiled) => Ok(compiled),
-        None => bail!(
-            "--pact {}: does not compile:\n{}",
-            path.display(),
-            checked.render()
-        ),
-    }
 }
 
 /// Demo credentials: a token per party derived from its code, and a key per party held by
@@ -388,10 +380,7 @@ impl Replay {
     async fn run(self, state: &AppState, speed: f64) {
         // The feeds the run decoded, committed by digest before anything derived from them.
         state.append(&self.feed_chunks);
-        println!(
-            "  replaying {} to {} at {speed}x",
-            self.start, self.end
-        );
+        println!("  replaying {} to {} at {speed}x", self.start, self.end);
         let tick = StdDuration::from_secs_f64(SCAN_S as f64 / speed);
         let mut interval = tokio::time::interval(tick);
         let mut live: BTreeMap<TrackId, Track> = BTreeMap::new();

@@ -127,7 +127,7 @@ async fn the_ledger_serves_its_checkpoint_tiles_and_proofs() {
     let checkpoint = show(&f.router, get("/ledger/checkpoint")).await;
     assert!(checkpoint.starts_with("200\ntest-log\n"), "{checkpoint}");
     let tile = crate::send(&f.router, get("/ledger/tile/entries/000.p/4")).await;
-    expect!["200 1979"].assert_eq(&format!("{} {}", tile.0.as_u16(), tile.1.len()));
+    expect!["200 2045"].assert_eq(&format!("{} {}", tile.0.as_u16(), tile.1.len()));
     let proof = show(&f.router, get("/api/v1/ledger/proof/inclusion?index=1")).await;
     assert!(
         proof.starts_with("200") && proof.contains("\"proof\""),
