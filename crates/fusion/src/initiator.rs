@@ -33,6 +33,12 @@ pub struct MOfN {
     /// bounds tentatives that no scan looks at any more (see
     /// [`crate::plane::Coverage`]), which the M-of-N window alone never ends.
     pub coast_max_s: f64,
+    /// `Some(k)`: Stone Soup's rule instead of the window — `m` hits in all
+    /// (the first plot counts) confirm, `k` misses in a row drop. Its
+    /// `MultiMeasurementInitiator` (`min_points` 3) with an
+    /// `UpdateTimeStepsDeleter` (2 steps) keeps a tentative hit at scans 0, 2
+    /// and 4 and confirms it at 4; 3 of the last 4 drops it at 3.
+    pub misses_max: Option<u32>,
 }
 
 impl Default for MOfN {
@@ -43,12 +49,22 @@ impl Default for MOfN {
             velocity_sigma_mps: 100.0,
             q: 0.5,
             coast_max_s: 300.0,
+            misses_max: None,
         }
     }
 }
 
 impl MOfN {
     fn decide(&self, t: &TrackState) -> Decision {
+        if let Some(k) = self.misses_max {
+            return if t.n_updates >= self.m {
+                Decision::Confirm
+            } else if t.misses_in_row >= k {
+                Decision::Drop
+            } else {
+                Decision::Keep
+            };
+        }
         let window = if self.n >= 32 {
             u32::MAX
         } else {

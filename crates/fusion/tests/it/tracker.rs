@@ -1,6 +1,7 @@
 //! The tracker against closed forms, small scenes and bad input.
 
 use fusion::gospa::gospa;
+use fusion::harness;
 use fusion::plane::{PlaneTracker, TrackerConfig};
 use fusion::predictor::{KalmanCv, Predictor};
 use fusion::scenario::{ScenarioConfig, generate};
@@ -122,6 +123,54 @@ fn m_of_n_initiation() {
         other.step(t(k as f64), Some(0), &plots, &[]);
     }
     assert!(other.tracks().is_empty() && other.tentatives().is_empty());
+}
+
+/// Stone Soup's initiation rule (`misses_max: Some(2)`): a target seen at
+/// scans 0, 2 and 4 is confirmed at scan 4, where 3-of-4 drops it at scan 3;
+/// two misses in a row still drop a tentative. The harness picks the rule
+/// from the scenario's clutter density.
+#[test]
+fn gappy_initiation_rule() {
+    let gappy = |misses_max| {
+        let mut c = TrackerConfig::default();
+        c.initiator.misses_max = misses_max;
+        c
+    };
+    let scan = |k: u32| -> Vec<Plot> {
+        if k.is_multiple_of(2) {
+            vec![Plot::position(20.0 * f64::from(k), 0.0, 20.0, 0)]
+        } else {
+            vec![]
+        }
+    };
+    for (misses_max, confirmed_at_4) in [(Some(2), 1), (None, 0)] {
+        let mut tracker = PlaneTracker::new(gappy(misses_max));
+        let mut next = 0;
+        for k in 0..=4 {
+            let out = tracker.step(t(f64::from(k)), Some(0), &scan(k), &[]);
+            tracker.number_new(out.n_confirmed, &mut next);
+            let expect = if k == 4 { confirmed_at_4 } else { 0 };
+            assert_eq!(tracker.tracks().len(), expect, "{misses_max:?}, scan {k}");
+        }
+    }
+    let mut tracker = PlaneTracker::new(gappy(Some(2)));
+    for k in 0..3 {
+        let plots = if k == 0 { scan(0) } else { vec![] };
+        tracker.step(t(f64::from(k)), Some(0), &plots, &[]);
+        assert_eq!(tracker.tentatives().len(), usize::from(k < 2), "scan {k}");
+    }
+    let sensor = |density| harness::HarnessSensor {
+        sensor_id: "0".into(),
+        meas_sigma_m: 50.0,
+        pd: 0.9,
+        clutter_spatial_density_per_m2: density,
+    };
+    let base = TrackerConfig::default().initiator;
+    let rule = |s: &[harness::HarnessSensor]| harness::initiation_for(base, s).misses_max;
+    assert_eq!(rule(&[sensor(0.0)]), Some(2));
+    assert_eq!(rule(&[sensor(1e-8)]), Some(2));
+    assert_eq!(rule(&[sensor(0.0), sensor(1.25e-7)]), None);
+    assert_eq!(rule(&[]), None);
 }
 
 /// A confirmed track is deleted after `misses_max` scans without a plot.
