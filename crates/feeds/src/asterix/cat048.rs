@@ -190,6 +190,7 @@ pub struct Cat048Record {
 }
 
 /// Decodes the record at `block[start..]`.
+#[inline]
 pub(crate) fn decode_record(
     block: &[u8],
     start: usize,

@@ -284,6 +284,7 @@ impl FirstError {
         }
     }
 
+    #[inline]
     pub fn finish<T>(self, record: T, end: usize) -> Result<(T, usize), RecordError> {
         match self.0 {
             None => Ok((record, end)),
@@ -540,6 +541,7 @@ impl Context {
 
     /// Builds the observation common to every category. Held when the
     /// feed's clock does not believe its time yet (see [`DayClock`]).
+    #[inline]
     pub fn observation(
         &mut self,
         (sac, sic): (u8, u8),
