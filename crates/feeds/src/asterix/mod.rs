@@ -53,8 +53,10 @@
 //! # Hot path
 //! Records are decoded into stack structs (no allocation); an observation
 //! costs two reference-count increments (source, and sensor from a per-SAC/SIC
-//! cache), inline strings for the callsign and Mode 3/A (`SmolStr`, no
-//! allocation) and one SHA-256 of the record's bytes, the largest cost left.
+//! cache), inline strings for the callsign and Mode 3/A (`SmolStr::new_inline`,
+//! no allocation) and one SHA-256 of the record's bytes
+//! (`model::Digest::of_record`: sha2's block function, SHA-NI where the CPU
+//! has it, padding on the stack), with the record walk the largest costs left.
 
 use std::collections::HashMap;
 
