@@ -73,7 +73,9 @@ pub(crate) fn fault(
             score += 1.0;
             facts.push("loitered inside the buffer".into());
         }
-        if let Some(dark) = s.dark {
+        // Silence counts when a hull without a transponder confirmed it, not when a
+        // vessel sailed out of coverage (`dark` is set for every silent MMSI).
+        if let Some(dark) = s.dark.filter(|_| a.dark_confirmed.contains(&s.id)) {
             score += 0.5;
             facts.push(format!("AIS silent since {dark}"));
         }

@@ -24,53 +24,125 @@ fn course_spread_deg(courses: &[f64]) -> f64 {
     (-2.0 * r.max(1e-12).ln()).sqrt().to_degrees()
 }
 
+/// A drag over a line within this long of the last one over it by the same track
+/// is the same passage.
+const SAME_PASSAGE_S: f64 = 1800.0;
+
+/// The baseline over which speed and course over ground are measured: the
+/// displacement from the point this long before. A track's own velocity is what
+/// its filter estimated from the last few reports; for a hull seen only by a
+/// patrol boat's CoT contacts (positions to ~100 m, one a minute) it wanders by
+/// several knots, which hides both a loiter (under 2 kn) and the steady course
+/// of a drag. Over five minutes the same position errors make a few tenths of a
+/// knot. (Hand-written: a few lines over the kept history; no crate does this.)
+const GROUND_BASELINE_S: f64 = 300.0;
+/// A shorter span than this is too short to measure over: the track's velocity is used.
+const GROUND_SPAN_MIN_S: f64 = 60.0;
+/// A longer one spans a gap (a satellite pass): the track's velocity is used.
+const GROUND_SPAN_MAX_S: f64 = 4.0 * GROUND_BASELINE_S;
+
+/// Speed (m/s) and course (degrees) over ground at `p`, from the displacement
+/// since the latest earlier point at least [`GROUND_BASELINE_S`] older (or the
+/// earliest one, for a young track); `before` runs backwards in time from `p`.
+fn ground<'p>(before: impl Iterator<Item = &'p Point>, p: &Point) -> (f64, f64) {
+    let mut from = None;
+    for q in before {
+        from = Some(q);
+        if p.time.seconds_since(q.time) >= GROUND_BASELINE_S {
+            break;
+        }
+    }
+    let Some(q) = from else {
+        return (p.speed_mps(), p.course_deg());
+    };
+    let span = p.time.seconds_since(q.time);
+    if !(GROUND_SPAN_MIN_S..=GROUND_SPAN_MAX_S).contains(&span) {
+        return (p.speed_mps(), p.course_deg());
+    }
+    let (x, y) = crate::geography::local_xy(&q.position, p.position.lon_deg, p.position.lat_deg);
+    (x.hypot(y) / span, x.atan2(y).to_degrees().rem_euclid(360.0))
+}
+
+/// The kept points from `since` (with the baseline before it) and `cur`, in time order.
+fn recent(s: &TrackState, since: Time, cur: &Point) -> Vec<Point> {
+    let from = since - model::Duration::from_secs_f64(GROUND_SPAN_MAX_S);
+    let mut pts: Vec<Point> = s
+        .history
+        .iter()
+        .rev()
+        .take_while(|p| p.time >= from)
+        .copied()
+        .collect();
+    pts.reverse();
+    pts.push(*cur);
+    pts
+}
+
 /// The slow steady course of the drag pattern, over the window before `cur`:
-/// (mean speed, course, spread, length of the slow run behind `cur`).
-fn drag_pattern(a: &Attributor, s: &TrackState, cur: &Point) -> Option<(f64, f64, f64, f64)> {
+/// (mean speed, course, spread), speeds and courses over ground.
+fn drag_pattern(a: &Attributor, s: &TrackState, cur: &Point) -> Option<(f64, f64, f64)> {
     let c = &a.config;
     let band = |v: f64| v >= c.drag_speed_min_mps && v <= c.drag_speed_max_mps;
-    if !band(cur.speed_mps()) {
-        return None;
-    }
     let since = cur.time - c.drag_window;
-    let window: Vec<&Point> = s.history.iter().filter(|p| p.time >= since).collect();
-    let span = window
-        .first()
-        .map_or(0.0, |p| cur.time.seconds_since(p.time));
-    if window.len() < 3 || span < 0.5 * c.drag_window.as_secs_f64() {
+    let pts = recent(s, since, cur);
+    let n = pts.len();
+    if !band(ground(pts[..n - 1].iter().rev(), cur).0) {
         return None;
     }
-    if !window.iter().all(|p| band(p.speed_mps())) {
-        return None;
-    }
-    let courses: Vec<f64> = window
-        .iter()
-        .map(|p| p.course_deg())
-        .chain([cur.course_deg()])
+    let window: Vec<(f64, f64)> = (0..n)
+        .filter(|&i| pts[i].time >= since)
+        .map(|i| ground(pts[..i].iter().rev(), &pts[i]))
         .collect();
+    let span = pts
+        .iter()
+        .find(|p| p.time >= since)
+        .map_or(0.0, |p| cur.time.seconds_since(p.time));
+    // `window` ends with `cur`: at least 3 points besides it.
+    if window.len() < 4 || span < 0.5 * c.drag_window.as_secs_f64() {
+        return None;
+    }
+    if !window.iter().all(|(v, _)| band(*v)) {
+        return None;
+    }
+    let courses: Vec<f64> = window.iter().map(|(_, c)| *c).collect();
     let spread = course_spread_deg(&courses);
     if spread > c.drag_course_spread_max_deg {
         return None;
     }
-    let speed = window.iter().map(|p| p.speed_mps()).sum::<f64>() / window.len() as f64;
-    // The slow run: back from `cur` while the speed stays in the band.
+    let speed = window.iter().map(|(v, _)| v).sum::<f64>() / window.len() as f64;
+    let course = window.last().map_or(0.0, |(_, c)| *c);
+    Some((speed, course, spread))
+}
+
+/// The length of the slow run behind `cur`: back while the speed over ground
+/// stays in the drag band (the distance dragged, for an anchor).
+fn slow_run_m(a: &Attributor, s: &TrackState, cur: &Point) -> f64 {
+    let c = &a.config;
+    let band = |v: f64| v >= c.drag_speed_min_mps && v <= c.drag_speed_max_mps;
+    let mut pts: Vec<Point> = s.history.iter().copied().collect();
+    pts.push(*cur);
     let mut length = 0.0;
-    let mut next = *cur;
-    for p in s.history.iter().rev() {
-        if !band(p.speed_mps()) {
+    for i in (1..pts.len()).rev() {
+        if !band(ground(pts[..i - 1].iter().rev(), &pts[i - 1]).0) {
             break;
         }
+        let (p, q) = (&pts[i - 1], &pts[i]);
         let (x, y) =
-            crate::geography::local_xy(&p.position, next.position.lon_deg, next.position.lat_deg);
+            crate::geography::local_xy(&p.position, q.position.lon_deg, q.position.lat_deg);
         length += x.hypot(y);
-        next = *p;
     }
-    Some((speed, cur.course_deg(), spread, length))
+    length
 }
 
 pub(crate) fn update(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
     let n_sites = a.geo.sites.len();
-    let speed = cur.speed_mps();
+    let Some(speed) = a
+        .tracks
+        .get(&id)
+        .map(|s| ground(s.history.iter().rev(), cur).0)
+    else {
+        return;
+    };
     let pattern = a.tracks.get(&id).and_then(|s| drag_pattern(a, s, cur));
     for k in 0..n_sites {
         let site = &a.geo.sites[k];
@@ -98,19 +170,29 @@ pub(crate) fn update(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point)
             let since = *s.loiter_since.entry(k).or_insert(cur.time);
             if !s.loiter_fired.contains(&k) && cur.time - since >= a.config.loiter_min {
                 s.loiter_fired.insert(k);
-                loiter(a, id, k, since, cur);
+                loiter(a, id, k, since, cur, speed);
             }
         } else {
             s.loiter_since.remove(&k);
             s.loiter_fired.remove(&k);
         }
         // Anchor drag: the closest passage while the pattern holds.
+        let near = d <= a.config.anchor_cross_m || crossed.is_some();
+        let length = match (&pattern, near, a.tracks.get(&id)) {
+            (Some(_), true, Some(s)) => slow_run_m(a, s, cur),
+            _ => 0.0,
+        };
         let Some(s) = a.tracks.get_mut(&id) else {
             return;
         };
-        let near = d <= a.config.anchor_cross_m || crossed.is_some();
-        match (&pattern, near) {
-            (Some((v, course, spread, length)), true) => {
+        // The same passage again: a vessel dragging along a line at a shallow angle
+        // comes back within the crossing distance through position noise.
+        let again = !s.drag.contains_key(&k)
+            && s.dragged
+                .iter()
+                .any(|&(site, t, _)| site == k && cur.time.seconds_since(t) < SAME_PASSAGE_S);
+        match (&pattern, near && !again) {
+            (Some((v, course, spread)), true) => {
                 let (dist, time, at) = match crossed {
                     Some(f) => (
                         0.0,
@@ -136,12 +218,17 @@ pub(crate) fn update(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point)
                     speed_mps: *v,
                     course_deg: *course,
                     course_spread_deg: *spread,
-                    length_m: *length,
+                    length_m: length,
                 };
                 if better {
                     s.drag.insert(k, candidate);
                 } else if let Some(c) = s.drag.get_mut(&k) {
-                    c.length_m = c.length_m.max(*length);
+                    c.length_m = c.length_m.max(length);
+                }
+                // Across the line: no passage comes closer, so it is raised now (the
+                // pacts act on it within seconds) rather than when the vessel has left.
+                if crossed.is_some() {
+                    emit_drag(a, id, k);
                 }
             }
             _ => {
@@ -268,7 +355,7 @@ fn vessel_items(s: &TrackState, d: &mut Draft) {
     }
 }
 
-fn loiter(a: &mut Attributor, id: TrackId, k: usize, since: Time, cur: &Point) {
+fn loiter(a: &mut Attributor, id: TrackId, k: usize, since: Time, cur: &Point, speed: f64) {
     let Some(s) = a.tracks.get(&id) else { return };
     let site = &a.geo.sites[k];
     let mut d = Draft::new(
@@ -283,7 +370,7 @@ fn loiter(a: &mut Attributor, id: TrackId, k: usize, since: Time, cur: &Point) {
     d.text("class", "vessel");
     d.text("infrastructure_kind", site.kind_str());
     d.float("duration_s", cur.time.seconds_since(since));
-    d.float("speed_mps", cur.speed_mps());
+    d.float("speed_mps", speed);
     d.float("distance_m", site.distance_m(&cur.position));
     vessel_items(s, &mut d);
     identity(a, s, &mut d);

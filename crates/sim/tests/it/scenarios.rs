@@ -57,6 +57,57 @@ fn baltic_cable_flags_the_tanker_and_not_the_fishing_boat() {
     assert!(time(IncidentKind::VesselLoitering) < time(IncidentKind::AnchorDrag));
 }
 
+/// The pacts' `cable-anchor-drag` reads `length_m` and `infrastructure-sabotage`
+/// reads `deliberate`: the true events carry both, measured from the truth.
+#[test]
+fn anchor_drags_carry_their_length_and_the_fault_is_deliberate() {
+    // (scenario, infrastructure, distance from anchor down to the crossing, km)
+    for (name, infra, km) in [
+        // Anchor down at 59.98 N 26.55 E, cable at ~60.075 N 25.95 E.
+        ("replay/fi-estlink2-2024-12-25.toml", "estlink-2", 35.0),
+        // Anchor down at 59.35 N 22.35 E, pipeline at ~59.85 N 24.10 E.
+        (
+            "replay/fi-balticconnector-2023-10-08.toml",
+            "balticconnector",
+            113.0,
+        ),
+    ] {
+        let (_, events) = events_of(name);
+        let drag = events
+            .iter()
+            .find(|e| {
+                e.kind == IncidentKind::AnchorDrag && e.infrastructure.as_deref() == Some(infra)
+            })
+            .unwrap_or_else(|| panic!("{name}: no drag across {infra}"));
+        let length = drag.fields["length_m"].as_f64().unwrap();
+        assert!(
+            (length / 1000.0 - km).abs() < 0.15 * km,
+            "{name}: dragged {length} m, expected ~{km} km"
+        );
+        let fault = events
+            .iter()
+            .find(|e| e.kind == IncidentKind::InfrastructureDamage)
+            .unwrap();
+        assert_eq!(fault.fields["deliberate"], true, "{name}");
+    }
+    // A fault before any drag across the line is not deliberate.
+    let path = scenario_path("baltic-cable.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        "time = \"2024-12-25T14:45:00Z\"",
+        "time = \"2024-12-25T03:00:00Z\"",
+    );
+    let scenario = Scenario::parse(&text, &path).unwrap();
+    let geography = Geography::load(&scenario.geography, path.parent().unwrap()).unwrap();
+    let objects = sim::truth::build_objects(&scenario, &geography, scenario.seed);
+    let events = sim::events::true_events(&scenario, &geography, &objects);
+    let fault = events
+        .iter()
+        .find(|e| e.kind == IncidentKind::InfrastructureDamage)
+        .unwrap();
+    assert_eq!(fault.time.to_string(), "2024-12-25T03:00:00Z");
+    assert_eq!(fault.fields["deliberate"], false);
+}
+
 #[test]
 fn replay_has_nineteen_violations_of_polish_airspace() {
     let (_, events) = events_of("replay/pl-2025-09-10.toml");
