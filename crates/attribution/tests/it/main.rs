@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod fragments;
+mod sea;
 mod stix_export;
 mod suite;
 
