@@ -169,7 +169,7 @@ pub fn serve(
         None => demo_access(&parties)?,
     };
     let credentials = Credentials::new(&access)?;
-    let log = open_log(options.log.clone())?;
+    let (log, log_key) = open_log(options.log.clone())?;
     let readiness = readiness_source(&compiled);
     let pact_entry = ledger::Entry::PactVersion {
         v: ledger::ENTRY_VERSION,
@@ -215,7 +215,9 @@ pub fn serve(
             .await
             .with_context(|| format!("--addr {}", options.addr))?;
         let local = listener.local_addr()?;
-        println!("serving http://{local}/");
+        // The page checks the checkpoints against a key it is given apart from the server.
+        println!("serving http://{local}/?logkey={}", url_component(&log_key));
+        println!("  log verifier key: {log_key}");
         let cot_addr = std::net::SocketAddr::new(local.ip(), options.cot_port);
         let cot = tokio::net::TcpListener::bind(cot_addr)
             .await
@@ -302,7 +304,8 @@ pub fn demo_token(name: &str) -> String {
     format!("demo-token-{}", name.to_lowercase())
 }
 
-fn open_log(dir: Option<PathBuf>) -> Result<ledger::Log> {
+/// The log and its verifier key (which the page is given out of band, in its address).
+fn open_log(dir: Option<PathBuf>) -> Result<(ledger::Log, String)> {
     let dir = dir.unwrap_or_else(|| {
         std::env::temp_dir().join(format!("guarantor-serve-{}", std::process::id()))
     });
@@ -313,7 +316,25 @@ fn open_log(dir: Option<PathBuf>) -> Result<ledger::Log> {
         witnesses: vec![],
         quorum: 0,
     };
-    ledger::Log::create(&dir, signer, config).with_context(|| format!("--log {}", dir.display()))
+    let log = ledger::Log::create(&dir, signer, config)
+        .with_context(|| format!("--log {}", dir.display()))?;
+    Ok((log, key.verifier_key))
+}
+
+/// `s` as one URL query component: a verifier key's `+`, `/` and `=` escaped.
+fn url_component(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '_' | '.' | '~' => c.to_string(),
+            c => {
+                let mut buf = [0u8; 4];
+                c.encode_utf8(&mut buf)
+                    .bytes()
+                    .map(|b| format!("%{b:02X}"))
+                    .collect()
+            }
+        })
+        .collect()
 }
 
 /// A run of the loop, replayed scan by scan in event time.
@@ -469,5 +490,17 @@ fn synthetic_track(i: usize, t: Time, seconds: i64) -> Track {
         quality: 0.9,
         n_updates: 10,
         sensors: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A verifier key survives the page address: `URLSearchParams` would read `+` as a space.
+    #[test]
+    fn a_verifier_key_is_escaped_for_the_page_address() {
+        assert_eq!(
+            super::url_component("guarantor-demo+0a1b2c3d+AB/c9="),
+            "guarantor-demo%2B0a1b2c3d%2BAB%2Fc9%3D"
+        );
     }
 }
