@@ -58,6 +58,23 @@ pub async fn tile(
     ))
 }
 
+/// The ledger's folder and the size of its published checkpoint, under the lock once.
+fn published_log(state: &AppState) -> Result<(std::path::PathBuf, u64), ApiError> {
+    let guard = lock(&state.0.ledger);
+    let log = guard
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("this server keeps no ledger"))?;
+    Ok((log.root_dir().to_path_buf(), log.published_size()))
+}
+
+/// A proof's hashes, one base64 line each, as the proof endpoints serve them.
+fn proof_lines(proof: &[ledger::Hash]) -> Vec<String> {
+    ledger::proof::encode_proof(proof)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ProofQuery {
@@ -73,13 +90,7 @@ pub async fn inclusion(
     State(state): State<AppState>,
     Query(q): Query<ProofQuery>,
 ) -> Result<axum::Json<InclusionProof>, ApiError> {
-    let (root, published) = {
-        let guard = lock(&state.0.ledger);
-        let log = guard
-            .as_ref()
-            .ok_or_else(|| ApiError::not_found("this server keeps no ledger"))?;
-        (log.root_dir().to_path_buf(), log.published_size())
-    };
+    let (root, published) = published_log(&state)?;
     let size = q.size.unwrap_or(published);
     if size > published || q.index >= size {
         return Err(ApiError::bad_request(
@@ -95,10 +106,7 @@ pub async fn inclusion(
     Ok(axum::Json(InclusionProof {
         index: q.index,
         size,
-        proof: ledger::proof::encode_proof(&proof)
-            .lines()
-            .map(str::to_owned)
-            .collect(),
+        proof: proof_lines(&proof),
     }))
 }
 
@@ -119,13 +127,7 @@ pub async fn consistency(
     State(state): State<AppState>,
     Query(q): Query<ConsistencyQuery>,
 ) -> Result<axum::Json<ConsistencyProof>, ApiError> {
-    let (root, published) = {
-        let guard = lock(&state.0.ledger);
-        let log = guard
-            .as_ref()
-            .ok_or_else(|| ApiError::not_found("this server keeps no ledger"))?;
-        (log.root_dir().to_path_buf(), log.published_size())
-    };
+    let (root, published) = published_log(&state)?;
     let new = q.new.unwrap_or(published);
     if q.old == 0 || q.old > new || new > published {
         return Err(ApiError::bad_request(
@@ -141,9 +143,6 @@ pub async fn consistency(
     Ok(axum::Json(ConsistencyProof {
         old_size: q.old,
         new_size: new,
-        proof: ledger::proof::encode_proof(&proof)
-            .lines()
-            .map(str::to_owned)
-            .collect(),
+        proof: proof_lines(&proof),
     }))
 }
