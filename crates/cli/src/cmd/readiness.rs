@@ -209,19 +209,53 @@ pub fn coverage(
     })
 }
 
+/// The readiness inputs bundled with the binary, as the demo and `guarantor serve` assess
+/// them: the `600-every-4` tempo, the bundled delivery records (which may not fit another
+/// pact: each caller decides what that means), as of 106 days after the pact's day 0.
+pub struct Bundled {
+    pub catalogue: readiness::Catalogue,
+    pub tempo: readiness::Tempo,
+    pub deliveries: Result<Vec<readiness::Delivery>, readiness::InputError>,
+    pub config: Config,
+}
+
+impl Bundled {
+    pub fn of(compiled: &pact::CompiledPact) -> anyhow::Result<Bundled> {
+        const TEMPO: &str = include_str!("../../../../scenarios/tempo/600-every-4.toml");
+        const DELIVERIES: &str =
+            include_str!("../../../../scenarios/deliveries/ukraine-shield.toml");
+        let catalogue = readiness::Catalogue::builtin();
+        let tempo = readiness::Tempo::parse("scenarios/tempo/600-every-4.toml", TEMPO, &catalogue)?;
+        let known = readiness::deliveries::Known::of(compiled);
+        let deliveries = readiness::deliveries::parse(
+            "scenarios/deliveries/ukraine-shield.toml",
+            DELIVERIES,
+            &known,
+        );
+        let config = Config {
+            at: compiled.effective + model::Duration::from_days(106),
+            horizon_days: 365,
+            endurance_days: 30,
+        };
+        Ok(Bundled {
+            catalogue,
+            tempo,
+            deliveries,
+            config,
+        })
+    }
+}
+
 /// The demo's readiness headline for the bundled pact: the bundled tempo and
 /// delivery record at day 106, coverage from `scenario`'s laydown when it can be read.
 pub fn headline(compiled: &pact::CompiledPact, scenario: &Path) -> anyhow::Result<Vec<String>> {
-    const TEMPO: &str = include_str!("../../../../scenarios/tempo/600-every-4.toml");
-    const DELIVERIES: &str = include_str!("../../../../scenarios/deliveries/ukraine-shield.toml");
-    let catalogue = readiness::Catalogue::builtin();
-    let tempo = readiness::Tempo::parse("scenarios/tempo/600-every-4.toml", TEMPO, &catalogue)?;
-    let known = readiness::deliveries::Known::of(compiled);
-    let deliveries = readiness::deliveries::parse(
-        "scenarios/deliveries/ukraine-shield.toml",
-        DELIVERIES,
-        &known,
-    )?;
+    let Bundled {
+        catalogue,
+        tempo,
+        deliveries,
+        config,
+    } = Bundled::of(compiled)?;
+    let deliveries = deliveries?;
     let coverage = match laydown(scenario) {
         Ok(sensors) => Some(coverage(compiled, &sensors, 0, 1000.0)?),
         Err(_) => None,
@@ -232,11 +266,6 @@ pub fn headline(compiled: &pact::CompiledPact, scenario: &Path) -> anyhow::Resul
         tempo: Some(tempo),
         triggers: Vec::new(),
         coverage,
-    };
-    let config = Config {
-        at: compiled.effective + model::Duration::from_days(106),
-        horizon_days: 365,
-        endurance_days: 30,
     };
     Ok(readiness::headline(&readiness::assess(
         compiled, inputs, &config,

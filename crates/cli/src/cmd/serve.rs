@@ -248,30 +248,17 @@ pub fn serve(
 /// Readiness as `guarantor demo` prints it: the bundled tempo and, when they fit the pact,
 /// the bundled delivery records; as of 106 days after the pact's day 0.
 fn readiness_source(compiled: &pact::CompiledPact) -> Result<server::ReadinessSource> {
-    const TEMPO: &str = include_str!("../../../../scenarios/tempo/600-every-4.toml");
-    const DELIVERIES: &str = include_str!("../../../../scenarios/deliveries/ukraine-shield.toml");
-    let catalogue = readiness::Catalogue::builtin();
-    let tempo = readiness::Tempo::parse("scenarios/tempo/600-every-4.toml", TEMPO, &catalogue)?;
-    let known = readiness::deliveries::Known::of(compiled);
-    let deliveries = readiness::deliveries::parse(
-        "scenarios/deliveries/ukraine-shield.toml",
-        DELIVERIES,
-        &known,
-    )
-    .unwrap_or_else(|e| {
+    let bundled = crate::cmd::readiness::Bundled::of(compiled)?;
+    let deliveries = bundled.deliveries.unwrap_or_else(|e| {
         eprintln!("readiness: the bundled delivery records do not fit this pact ({e}); none used");
         Vec::new()
     });
     Ok(server::ReadinessSource {
         pact: compiled.clone(),
-        catalogue,
-        tempo: Some(tempo),
+        catalogue: bundled.catalogue,
+        tempo: Some(bundled.tempo),
         deliveries,
-        config: readiness::Config {
-            at: compiled.effective + Duration::from_days(106),
-            horizon_days: 365,
-            endurance_days: 30,
-        },
+        config: bundled.config,
     })
 }
 
