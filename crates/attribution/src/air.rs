@@ -19,6 +19,10 @@ const REENTRY_S: f64 = 120.0;
 /// space is the same object tracked twice (fusion's duplicate or broken track).
 const DUPLICATE_S: f64 = 30.0;
 const DUPLICATE_M: f64 = 2_000.0;
+/// A track first seen over the sea with a foreign coast at most this far behind it
+/// (along its heading) came from that state, nearly as surely as one first seen over
+/// its land: a launch site on the shore, a radar whose cover begins off the coast.
+const OFFSHORE_M: f64 = 30_000.0;
 /// Crossings kept per track until its class is known.
 const CROSSINGS_MAX: usize = 16;
 
@@ -305,13 +309,26 @@ pub(crate) fn find_origin(a: &Attributor, s: &TrackState) -> OriginFinding {
                 .to_degrees();
             let p = Geodetic::new(lat, lon, 0.0);
             if let Some(c) = geo.country_at(&p).filter(|c| !a.protected[*c]) {
+                // First seen over the sea (no state's land) just off a foreign coast: it
+                // came from outside for certain, and that coast is near; first seen
+                // inside a protected state, it may have been launched there.
+                let offshore = first.country.is_none() && speed * back_s <= OFFSHORE_M;
                 return OriginFinding {
                     origin: Some(c),
-                    method: "extrapolated-backwards",
-                    confidence: 0.8,
+                    method: if offshore {
+                        "first-detected-offshore"
+                    } else {
+                        "extrapolated-backwards"
+                    },
+                    confidence: if offshore { 0.9 } else { 0.8 },
                     launch: p,
                     note: format!(
-                        "first detected inside at {} ({}); its heading extrapolated back {:.0} s ({}) reaches {} at {}",
+                        "first detected {} at {} ({}); its heading extrapolated back {:.0} s ({}) reaches {} at {}",
+                        if first.country.is_none() {
+                            "over the sea, outside every state"
+                        } else {
+                            "inside"
+                        },
                         fmt_pos(&first.position),
                         first.time,
                         back_s,

@@ -186,3 +186,38 @@ fn a_short_false_track_across_a_border_is_no_entry() {
         .collect();
     assert!(entries(&run(short)).is_empty());
 }
+
+fn text(i: &Incident, key: &str) -> String {
+    match i.fields.get(key) {
+        Some(model::incident::FieldValue::Text(s)) => s.clone(),
+        other => panic!("{key}: {other:?}"),
+    }
+}
+
+#[test]
+fn a_track_first_seen_just_off_a_foreign_coast_came_from_that_state() {
+    // Launched on Russia's Azov shore: the picture's first plot is over the sea 10 km
+    // off the coast, then the drone flies west over the Sea of Azov into Crimea.
+    let start = Geodetic::new(46.05, 38.03, 300.0);
+    assert!(
+        crate::geography().country_at(&start).is_none(),
+        "the start must be over the sea"
+    );
+    let out = run(leg(1, 0, 7000, start, -50.0, 0.0, TrackClass::Drone));
+    let e = entries(&out);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(into(e[0]), "UA");
+    assert_eq!(e[0].origin.as_deref(), Some("RU"));
+    assert_eq!(text(e[0], "origin_method"), "first-detected-offshore");
+    // As sure as a track begun over the land (0.95) nearly, above the pacts' 0.8.
+    assert!(e[0].confidence >= 0.85, "{}", e[0].confidence);
+
+    // First seen far out at sea, the coast behind it is a guess.
+    let far = attribution::geography::offset(&start, -80_000.0, 0.0);
+    let out = run(leg(1, 0, 5000, far, -50.0, 0.0, TrackClass::Drone));
+    let e = entries(&out);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0].origin.as_deref(), Some("RU"));
+    assert_eq!(text(e[0], "origin_method"), "extrapolated-backwards");
+    assert!(e[0].confidence < 0.8, "{}", e[0].confidence);
+}

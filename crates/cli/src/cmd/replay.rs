@@ -40,6 +40,9 @@ pub struct Args {
     /// Feed each scenario's ground-truth incidents instead of running the real loop.
     #[arg(long)]
     pub truth_incidents: bool,
+    /// Replay only these scenarios (by name, as in `actual.toml`); default: all.
+    #[arg(long = "only", value_name = "SCENARIO")]
+    pub only: Vec<String>,
     /// Scratch folder for the real loop's sim output.
     #[arg(long, default_value = "target/replay-work")]
     pub work: PathBuf,
@@ -318,8 +321,28 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         "| incident | text | indicators met | activation | delay from indicator true | delay from first detection | what actually happened |"
     );
     let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- |");
+    if let Some(unknown) = args
+        .only
+        .iter()
+        .find(|name| !actual.incident.iter().any(|i| &i.scenario == *name))
+    {
+        anyhow::bail!(
+            "--only {unknown}: no such scenario in {} (expected one of: {})",
+            actual_path.display(),
+            actual
+                .incident
+                .iter()
+                .map(|i| i.scenario.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let mut bar_met = true;
-    for item in &actual.incident {
+    for item in actual
+        .incident
+        .iter()
+        .filter(|i| args.only.is_empty() || args.only.contains(&i.scenario))
+    {
         let path = args.scenarios.join(format!("{}.toml", item.scenario));
         for (label, pact, pact_path) in [
             ("automatic", &automatic, &args.automatic),
@@ -352,7 +375,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             );
         }
     }
-    if !actual.not_replayed.is_empty() {
+    if !actual.not_replayed.is_empty() && args.only.is_empty() {
         let _ = writeln!(md, "\nNot replayed:\n");
         for n in &actual.not_replayed {
             let _ = writeln!(md, "- {}: {}", n.facts_id, n.why);
