@@ -224,6 +224,10 @@ pub fn map_tracks(tracks: &[Track], rows: &[TruthRow], gate_m: f64) -> BTreeMap<
 pub struct KindScore {
     pub emitted: u32,
     pub truth: u32,
+    /// True events no sensor of the scenario could see (see [`score_where`]), and how
+    /// many of them were raised all the same (by extrapolation, reports).
+    pub unseen: u32,
+    pub unseen_matched: u32,
     pub matched: u32,
     pub origin_checked: u32,
     pub origin_correct: u32,
@@ -239,7 +243,18 @@ impl KindScore {
             f64::from(self.matched) / f64::from(self.emitted)
         }
     }
+    /// Recall over the true events some sensor could see: what attribution (and the
+    /// fusion before it) lost, not what the sensor laydown never gave it.
     pub fn recall(&self) -> f64 {
+        let seen = self.truth - self.unseen;
+        if seen == 0 {
+            1.0
+        } else {
+            f64::from(self.matched - self.unseen_matched) / f64::from(seen)
+        }
+    }
+    /// Recall over every true event, seen or not.
+    pub fn recall_all(&self) -> f64 {
         if self.truth == 0 {
             1.0
         } else {
@@ -249,6 +264,8 @@ impl KindScore {
     fn add(&mut self, o: &KindScore) {
         self.emitted += o.emitted;
         self.truth += o.truth;
+        self.unseen += o.unseen;
+        self.unseen_matched += o.unseen_matched;
         self.matched += o.matched;
         self.origin_checked += o.origin_checked;
         self.origin_correct += o.origin_correct;
@@ -280,13 +297,23 @@ impl Score {
         self.kinds.values().map(|k| k.emitted).sum()
     }
 
-    /// The table: kind, emitted, true, matched, precision, recall, origin, suspect.
+    /// The table: kind, emitted, true (and of those unseen by any sensor), matched,
+    /// precision, recall over the seen events and over all, origin, suspect.
     pub fn table(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<26} {:>7} {:>6} {:>7} {:>9} {:>7} {:>10} {:>10}",
-            "kind", "emitted", "true", "matched", "precision", "recall", "origin ok", "suspect#1"
+            "{:<26} {:>7} {:>6} {:>6} {:>7} {:>9} {:>7} {:>7} {:>10} {:>10}",
+            "kind",
+            "emitted",
+            "true",
+            "unseen",
+            "matched",
+            "precision",
+            "recall",
+            "R(all)",
+            "origin ok",
+            "suspect#1"
         );
         for (k, s) in &self.kinds {
             let frac = |a: u32, b: u32| {
@@ -298,13 +325,15 @@ impl Score {
             };
             let _ = writeln!(
                 out,
-                "{:<26} {:>7} {:>6} {:>7} {:>9.3} {:>7.3} {:>10} {:>10}",
+                "{:<26} {:>7} {:>6} {:>6} {:>7} {:>9.3} {:>7.3} {:>7.3} {:>10} {:>10}",
                 k.as_str(),
                 s.emitted,
                 s.truth,
+                s.unseen,
                 s.matched,
                 s.precision(),
                 s.recall(),
+                s.recall_all(),
                 frac(s.origin_correct, s.origin_checked),
                 frac(s.suspect_first, s.suspect_checked)
             );
@@ -313,6 +342,11 @@ impl Score {
             out,
             "decoys launched inside called entries from outside: {}",
             self.decoy_entries_from_outside
+        );
+        let _ = writeln!(
+            out,
+            "(unseen: true events no sensor of the scenario could see — out of range, below the \
+             radio horizon; recall counts the others, R(all) every one)"
         );
         out
     }
@@ -344,6 +378,20 @@ pub fn score(
     origins: &BTreeMap<String, String>,
     label: &str,
 ) -> Score {
+    score_where(incidents, events, objects, origins, label, &|_| true)
+}
+
+/// [`score`], with `seen` telling whether some sensor could see a true event (the
+/// caller knows its sensors): recall is counted over the events seen, and the
+/// others are reported apart.
+pub fn score_where(
+    incidents: &[Incident],
+    events: &[TrueEvent],
+    objects: &BTreeMap<TrackId, String>,
+    origins: &BTreeMap<String, String>,
+    label: &str,
+    seen: &dyn Fn(&TrueEvent) -> bool,
+) -> Score {
     let mut score = Score::default();
     for kind in IncidentKind::ALL {
         let mine: Vec<&Incident> = incidents.iter().filter(|i| i.kind == kind).collect();
@@ -358,6 +406,8 @@ pub fn score(
             ..KindScore::default()
         };
         for e in &truth {
+            let unseen = !seen(e);
+            s.unseen += u32::from(unseen);
             let best = mine
                 .iter()
                 .enumerate()
@@ -387,17 +437,20 @@ pub fn score(
                 })
                 .map(|(k, _)| k);
             let Some(k) = best else {
-                score.misses.push(format!(
-                    "{label}: missed {} at {} {:?} {:?}",
-                    kind.as_str(),
-                    e.time,
-                    e.objects.first(),
-                    e.infrastructure
-                ));
+                if !unseen {
+                    score.misses.push(format!(
+                        "{label}: missed {} at {} {:?} {:?}",
+                        kind.as_str(),
+                        e.time,
+                        e.objects.first(),
+                        e.infrastructure
+                    ));
+                }
                 continue;
             };
             used[k] = true;
             s.matched += 1;
+            s.unseen_matched += u32::from(unseen);
             let i = mine[k];
             if let Some(o) = &e.origin {
                 s.origin_checked += 1;

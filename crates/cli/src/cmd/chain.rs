@@ -321,23 +321,29 @@ pub fn picture_config(sensors: &[sim::SensorEntry], observations: &[Observation]
 /// and transponders switched off are not judged: it separates what the sensors could
 /// not give the tracker from what the tracker lost, roughly.
 pub fn detectable(manifest: &sim::Manifest) -> impl Fn(&fusion::score::TruthRow) -> bool + '_ {
+    let see = could_see(manifest);
+    move |r: &fusion::score::TruthRow| see(&r.class, &r.position)
+}
+
+/// [`detectable`] for an object of catalogue class `class` at `position`.
+pub fn could_see(manifest: &sim::Manifest) -> impl Fn(&str, &Geodetic) -> bool + '_ {
     let f = |s: &sim::SensorEntry, k: &str| s.parameters.get(k).and_then(serde_json::Value::as_f64);
-    move |r: &fusion::score::TruthRow| {
-        let vessel = fusion::score::expected_class(&r.class) == Some(model::TrackClass::Vessel);
+    move |class: &str, position: &Geodetic| {
+        let vessel = fusion::score::expected_class(class) == Some(model::TrackClass::Vessel);
         manifest.sensors.iter().any(|s| {
             let at = s
                 .position
                 .map(|p| Geodetic::new(p.lat_deg, p.lon_deg, p.alt_m));
-            let d = at.map_or(f64::INFINITY, |p| p.surface_distance_m(&r.position));
+            let d = at.map_or(f64::INFINITY, |p| p.surface_distance_m(position));
             let range = f(s, "range_max_m").unwrap_or(0.0);
-            let alt = r.position.alt_m;
+            let alt = position.alt_m;
             match s.kind.as_str() {
                 "radar" => {
                     let antenna = at.map_or(0.0, |p| p.alt_m);
                     !vessel && d <= range && d <= sim::sensors::radio_horizon_m(antenna, alt)
                 }
                 "tracker" => !vessel && d <= range && alt >= f(s, "alt_min_m").unwrap_or(0.0),
-                "adsb_receiver" => r.class == "airliner" && d <= range,
+                "adsb_receiver" => class == "airliner" && d <= range,
                 "ais_station" => {
                     let area = s.parameters.get("area").and_then(|a| a.as_array());
                     let in_area = area.is_some_and(|a| {
@@ -345,7 +351,7 @@ pub fn detectable(manifest: &sim::Manifest) -> impl Fn(&fusion::score::TruthRow)
                             .iter()
                             .filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
                             .collect();
-                        let (la, lo) = (r.position.lat_deg, r.position.lon_deg);
+                        let (la, lo) = (position.lat_deg, position.lon_deg);
                         let lat_ok = pts.iter().any(|p| p.0 <= la) && pts.iter().any(|p| p.0 >= la);
                         let lon_ok = pts.iter().any(|p| p.1 <= lo) && pts.iter().any(|p| p.1 >= lo);
                         lat_ok && lon_ok
@@ -365,7 +371,7 @@ pub fn detectable(manifest: &sim::Manifest) -> impl Fn(&fusion::score::TruthRow)
                                 ) else {
                                     return false;
                                 };
-                                Geodetic::new(la, lo, 0.0).surface_distance_m(&r.position) <= radius
+                                Geodetic::new(la, lo, 0.0).surface_distance_m(position) <= radius
                             })
                         })
                 }

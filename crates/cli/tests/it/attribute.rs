@@ -5,11 +5,17 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The row of `kind` in the first table (end to end): emitted, true, matched.
-fn row(table: &str, kind: &str) -> Option<(u32, u32, u32)> {
+/// The row of `kind` in the first table (end to end): emitted, true, unseen by any
+/// sensor, matched.
+fn row(table: &str, kind: &str) -> Option<(u32, u32, u32, u32)> {
     let line = table.lines().find(|l| l.starts_with(kind))?;
     let f: Vec<&str> = line.split_whitespace().collect();
-    Some((f[1].parse().ok()?, f[2].parse().ok()?, f[3].parse().ok()?))
+    Some((
+        f[1].parse().ok()?,
+        f[2].parse().ok()?,
+        f[3].parse().ok()?,
+        f[4].parse().ok()?,
+    ))
 }
 
 #[test]
@@ -38,7 +44,11 @@ fn the_suite_scores_the_real_loop_per_kind() {
         .nth(1)
         .unwrap_or_else(|| panic!("no end-to-end table:\n{stdout}"));
     // Both destructive attacks fall in the first two hours; the espionage one later.
-    assert_eq!(row(end_to_end, "cyber_attack"), Some((2, 2, 2)), "{stdout}");
+    assert_eq!(
+        row(end_to_end, "cyber_attack"),
+        Some((2, 2, 0, 2)),
+        "{stdout}"
+    );
     assert!(
         end_to_end.contains("time to attribution, end to end"),
         "{stdout}"
@@ -47,7 +57,7 @@ fn the_suite_scores_the_real_loop_per_kind() {
         .split("truth tracks → attribution")
         .nth(1)
         .unwrap_or_else(|| panic!("no truth-track table:\n{stdout}"));
-    assert_eq!(row(truth, "cyber_attack"), Some((2, 2, 2)), "{stdout}");
+    assert_eq!(row(truth, "cyber_attack"), Some((2, 2, 0, 2)), "{stdout}");
     // The civil traffic raises nothing.
     for kind in [
         "airspace_entry",
