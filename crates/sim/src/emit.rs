@@ -13,7 +13,9 @@ use feeds::cot::{CotDetail, CotEvent, CotPoint};
 use feeds::sbs::SbsLine;
 use model::{Duration, Time};
 
-use crate::report::{AdsbReport, AisBody, CotReport, Frame, RadarPlot, Report, SystemTrack};
+use crate::report::{
+    AdsbReport, AisBody, AisReport, CotReport, Frame, RadarPlot, Report, SystemTrack,
+};
 
 /// What an emitter wrote for one frame.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -70,54 +72,51 @@ fn asterix_blocks<R: feeds::asterix::AsterixRecord + Clone>(
     counts
 }
 
-/// Radar plots to CAT048, one data block per frame (sector).
-#[derive(Debug, Default)]
-pub struct Cat048Emitter {
-    records: Vec<Cat048Record>,
+/// Writes the frame's reports of one kind (`kind` picks them) as text, each
+/// with `write` (false: the encoder refused it), then appends the text to `out`.
+fn text_frame<T>(
+    text: &mut String,
+    frame: &Frame,
+    out: &mut Vec<u8>,
+    kind: fn(&Report) -> Option<&T>,
+    mut write: impl FnMut(&T, &mut String) -> bool,
+) -> EmitCounts {
+    text.clear();
+    let mut counts = EmitCounts::default();
+    for report in frame.reports.iter().filter_map(kind) {
+        if write(report, text) {
+            counts.records += 1;
+        } else {
+            counts.refused += 1;
+        }
+    }
+    out.extend_from_slice(text.as_bytes());
+    counts
 }
 
-impl Cat048Emitter {
-    fn record(p: &RadarPlot) -> Cat048Record {
-        let (sin_az, cos_az) = p.azimuth_deg.to_radians().sin_cos();
-        Cat048Record {
-            sac: p.sac,
-            sic: p.sic,
-            time_of_day_s: time_of_day_s(p.time),
-            // TYP 1: single PSR detection; 3: SSR + PSR for transponder replies.
-            report: Some(TargetReport {
-                detection: if p.mode3a.is_some() { 3 } else { 1 },
-                ..TargetReport::default()
-            }),
-            polar: Some(PolarPosition {
-                range_m: p.range_m,
-                azimuth_deg: p.azimuth_deg,
-            }),
-            mode3a: p.mode3a,
-            flight_level: p.flight_level,
-            aircraft_address: p.icao24,
-            callsign: callsign(&p.callsign),
-            track_number: p.track_number,
-            cartesian: p.track_number.map(|_| CartesianPosition {
-                x_m: p.range_m * sin_az,
-                y_m: p.range_m * cos_az,
-            }),
-            velocity: p
-                .velocity
-                .map(|(ground_speed_mps, heading_deg)| PolarVelocity {
-                    ground_speed_mps,
-                    heading_deg,
-                }),
-            // I048/170 first octet 0: a confirmed track (CNF = 0).
-            track_status: p.track_number.map(|_| 0),
-            height_3d_m: p.height_m,
-            ..Cat048Record::default()
+/// Reports of one kind to one ASTERIX category, one data block per frame (a
+/// radar's sector, a tracker's or a receiver's update).
+#[derive(Debug)]
+pub struct AsterixEmitter<R> {
+    format: &'static str,
+    /// The category's record for a report of its kind, `None` for the others.
+    record: fn(&Report) -> Option<R>,
+    records: Vec<R>,
+}
+
+impl<R> AsterixEmitter<R> {
+    fn new(format: &'static str, record: fn(&Report) -> Option<R>) -> Self {
+        AsterixEmitter {
+            format,
+            record,
+            records: Vec::new(),
         }
     }
 }
 
-impl Emitter for Cat048Emitter {
+impl<R: feeds::asterix::AsterixRecord + Clone> Emitter for AsterixEmitter<R> {
     fn format(&self) -> &'static str {
-        "asterix-cat048"
+        self.format
     }
     fn extension(&self) -> &'static str {
         "ast"
@@ -125,112 +124,124 @@ impl Emitter for Cat048Emitter {
     fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> EmitCounts {
         self.records.clear();
         self.records
-            .extend(frame.reports.iter().filter_map(|r| match r {
-                Report::Plot(p) => Some(Cat048Emitter::record(p)),
-                _ => None,
-            }));
+            .extend(frame.reports.iter().filter_map(self.record));
         asterix_blocks(&self.records, out)
     }
 }
 
-/// System tracks to CAT062.
-#[derive(Debug, Default)]
-pub struct Cat062Emitter {
-    records: Vec<Cat062Record>,
+impl AsterixEmitter<Cat048Record> {
+    /// Radar plots to CAT048.
+    pub fn cat048() -> Self {
+        AsterixEmitter::new("asterix-cat048", |r| match r {
+            Report::Plot(p) => Some(cat048_record(p)),
+            _ => None,
+        })
+    }
 }
 
-impl Cat062Emitter {
-    fn record(t: &SystemTrack) -> Cat062Record {
-        Cat062Record {
-            sac: t.sac,
-            sic: t.sic,
-            time_of_track_s: time_of_day_s(t.time),
-            position: Some(LatLon {
-                lat_deg: t.lat_deg,
-                lon_deg: t.lon_deg,
+impl AsterixEmitter<Cat062Record> {
+    /// System tracks to CAT062.
+    pub fn cat062() -> Self {
+        AsterixEmitter::new("asterix-cat062", |r| match r {
+            Report::SystemTrack(t) => Some(cat062_record(t)),
+            _ => None,
+        })
+    }
+}
+
+impl AsterixEmitter<Cat021Record> {
+    /// ADS-B reports to CAT021.
+    pub fn cat021() -> Self {
+        AsterixEmitter::new("asterix-cat021", |r| match r {
+            Report::Adsb(a) => Some(cat021_record(a)),
+            _ => None,
+        })
+    }
+}
+
+fn cat048_record(p: &RadarPlot) -> Cat048Record {
+    let (sin_az, cos_az) = p.azimuth_deg.to_radians().sin_cos();
+    Cat048Record {
+        sac: p.sac,
+        sic: p.sic,
+        time_of_day_s: time_of_day_s(p.time),
+        // TYP 1: single PSR detection; 3: SSR + PSR for transponder replies.
+        report: Some(TargetReport {
+            detection: if p.mode3a.is_some() { 3 } else { 1 },
+            ..TargetReport::default()
+        }),
+        polar: Some(PolarPosition {
+            range_m: p.range_m,
+            azimuth_deg: p.azimuth_deg,
+        }),
+        mode3a: p.mode3a,
+        flight_level: p.flight_level,
+        aircraft_address: p.icao24,
+        callsign: callsign(&p.callsign),
+        track_number: p.track_number,
+        cartesian: p.track_number.map(|_| CartesianPosition {
+            x_m: p.range_m * sin_az,
+            y_m: p.range_m * cos_az,
+        }),
+        velocity: p
+            .velocity
+            .map(|(ground_speed_mps, heading_deg)| PolarVelocity {
+                ground_speed_mps,
+                heading_deg,
             }),
-            velocity: Some(CartesianVelocity {
-                vx_mps: t.velocity_enu.0,
-                vy_mps: t.velocity_enu.1,
-            }),
-            mode3a: t.mode3a,
-            target_id: callsign(&t.callsign),
-            aircraft_address: t.icao24,
-            track_number: t.track_number,
-            geometric_altitude_m: Some(t.alt_m),
-            rate_of_climb_mps: Some(t.velocity_enu.2),
-            ..Cat062Record::default()
-        }
+        // I048/170 first octet 0: a confirmed track (CNF = 0).
+        track_status: p.track_number.map(|_| 0),
+        height_3d_m: p.height_m,
+        ..Cat048Record::default()
     }
 }
 
-impl Emitter for Cat062Emitter {
-    fn format(&self) -> &'static str {
-        "asterix-cat062"
-    }
-    fn extension(&self) -> &'static str {
-        "ast"
-    }
-    fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> EmitCounts {
-        self.records.clear();
-        self.records
-            .extend(frame.reports.iter().filter_map(|r| match r {
-                Report::SystemTrack(t) => Some(Cat062Emitter::record(t)),
-                _ => None,
-            }));
-        asterix_blocks(&self.records, out)
-    }
-}
-
-/// ADS-B reports to CAT021.
-#[derive(Debug, Default)]
-pub struct Cat021Emitter {
-    records: Vec<Cat021Record>,
-}
-
-impl Cat021Emitter {
-    fn record(a: &AdsbReport) -> Cat021Record {
-        let tod = time_of_day_s(a.time);
-        Cat021Record {
-            sac: a.sac,
-            sic: a.sic,
-            time_of_applicability_position_s: Some(tod),
-            position_high_res: Some(LatLon {
-                lat_deg: a.lat_deg,
-                lon_deg: a.lon_deg,
-            }),
-            aircraft_address: Some(a.icao24),
-            time_of_reception_position_s: Some(tod),
-            mode3a: a.squawk,
-            flight_level: Some(a.alt_ft / 100.0),
-            barometric_vertical_rate_mps: Some(a.vertical_rate_fpm * 0.3048 / 60.0),
-            ground_vector: Some(GroundVector {
-                ground_speed_mps: a.ground_speed_kt * 1852.0 / 3600.0,
-                track_angle_deg: a.track_deg,
-            }),
-            callsign: callsign(&a.callsign),
-            // DO-260B.
-            mops_version: Some(2),
-            ..Cat021Record::default()
-        }
+fn cat062_record(t: &SystemTrack) -> Cat062Record {
+    Cat062Record {
+        sac: t.sac,
+        sic: t.sic,
+        time_of_track_s: time_of_day_s(t.time),
+        position: Some(LatLon {
+            lat_deg: t.lat_deg,
+            lon_deg: t.lon_deg,
+        }),
+        velocity: Some(CartesianVelocity {
+            vx_mps: t.velocity_enu.0,
+            vy_mps: t.velocity_enu.1,
+        }),
+        mode3a: t.mode3a,
+        target_id: callsign(&t.callsign),
+        aircraft_address: t.icao24,
+        track_number: t.track_number,
+        geometric_altitude_m: Some(t.alt_m),
+        rate_of_climb_mps: Some(t.velocity_enu.2),
+        ..Cat062Record::default()
     }
 }
 
-impl Emitter for Cat021Emitter {
-    fn format(&self) -> &'static str {
-        "asterix-cat021"
-    }
-    fn extension(&self) -> &'static str {
-        "ast"
-    }
-    fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> EmitCounts {
-        self.records.clear();
-        self.records
-            .extend(frame.reports.iter().filter_map(|r| match r {
-                Report::Adsb(a) => Some(Cat021Emitter::record(a)),
-                _ => None,
-            }));
-        asterix_blocks(&self.records, out)
+fn cat021_record(a: &AdsbReport) -> Cat021Record {
+    let tod = time_of_day_s(a.time);
+    Cat021Record {
+        sac: a.sac,
+        sic: a.sic,
+        time_of_applicability_position_s: Some(tod),
+        position_high_res: Some(LatLon {
+            lat_deg: a.lat_deg,
+            lon_deg: a.lon_deg,
+        }),
+        aircraft_address: Some(a.icao24),
+        time_of_reception_position_s: Some(tod),
+        mode3a: a.squawk,
+        flight_level: Some(a.alt_ft / 100.0),
+        barometric_vertical_rate_mps: Some(a.vertical_rate_fpm * 0.3048 / 60.0),
+        ground_vector: Some(GroundVector {
+            ground_speed_mps: a.ground_speed_kt * 1852.0 / 3600.0,
+            track_angle_deg: a.track_deg,
+        }),
+        callsign: callsign(&a.callsign),
+        // DO-260B.
+        mops_version: Some(2),
+        ..Cat021Record::default()
     }
 }
 
@@ -259,15 +270,17 @@ impl Emitter for SbsEmitter {
         "sbs"
     }
     fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> EmitCounts {
-        self.text.clear();
-        let mut counts = EmitCounts::default();
-        for r in &frame.reports {
-            let Report::Adsb(a) = r else { continue };
-            let n = self.reports_per_aircraft.entry(a.icao24).or_insert(0);
+        let reports_per_aircraft = &mut self.reports_per_aircraft;
+        let adsb: fn(&Report) -> Option<&AdsbReport> = |r| match r {
+            Report::Adsb(a) => Some(a),
+            _ => None,
+        };
+        text_frame(&mut self.text, frame, out, adsb, |a, text| {
+            let n = reports_per_aircraft.entry(a.icao24).or_insert(0);
             if (*n).is_multiple_of(10)
                 && let Some(cs) = &a.callsign
             {
-                SbsLine::identification(a.icao24, a.time, cs).write(&mut self.text);
+                SbsLine::identification(a.icao24, a.time, cs).write(text);
             }
             *n += 1;
             let mut pos = SbsLine::position(
@@ -278,7 +291,7 @@ impl Emitter for SbsEmitter {
                 Some(a.alt_ft as i32),
             );
             pos.squawk = a.squawk.map(squawk_digits);
-            pos.write(&mut self.text);
+            pos.write(text);
             SbsLine::velocity(
                 a.icao24,
                 a.time,
@@ -286,11 +299,9 @@ impl Emitter for SbsEmitter {
                 a.track_deg,
                 a.vertical_rate_fpm as i32,
             )
-            .write(&mut self.text);
-            counts.records += 1;
-        }
-        out.extend_from_slice(self.text.as_bytes());
-        counts
+            .write(text);
+            true
+        })
     }
 }
 
@@ -310,10 +321,11 @@ impl Emitter for AisEmitter {
         "nmea"
     }
     fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> EmitCounts {
-        self.text.clear();
-        let mut counts = EmitCounts::default();
-        for r in &frame.reports {
-            let Report::Ais(a) = r else { continue };
+        let ais: fn(&Report) -> Option<&AisReport> = |r| match r {
+            Report::Ais(a) => Some(a),
+            _ => None,
+        };
+        text_frame(&mut self.text, frame, out, ais, |a, text| {
             let message = match &a.body {
                 AisBody::Position {
                     lat_deg,
@@ -355,13 +367,8 @@ impl Emitter for AisEmitter {
                 tag_time: Some(a.time),
                 tag_source: Some(a.station.clone()),
             };
-            match self.encoder.encode(&message, &framing, &mut self.text) {
-                Ok(_) => counts.records += 1,
-                Err(_) => counts.refused += 1,
-            }
-        }
-        out.extend_from_slice(self.text.as_bytes());
-        counts
+            self.encoder.encode(&message, &framing, text).is_ok()
+        })
     }
 }
 
@@ -415,15 +422,14 @@ impl Emitter for CotEmitter {
         "cot"
     }
     fn encode(&mut self, frame: &Frame, out: &mut Vec<u8>) -> EmitCounts {
-        self.text.clear();
-        let mut counts = EmitCounts::default();
-        for r in &frame.reports {
-            let Report::Cot(c) = r else { continue };
-            feeds::cot::write_event(&CotEmitter::event(c), &mut self.text);
-            self.text.push('\n');
-            counts.records += 1;
-        }
-        out.extend_from_slice(self.text.as_bytes());
-        counts
+        let cot: fn(&Report) -> Option<&CotReport> = |r| match r {
+            Report::Cot(c) => Some(c),
+            _ => None,
+        };
+        text_frame(&mut self.text, frame, out, cot, |c, text| {
+            feeds::cot::write_event(&CotEmitter::event(c), text);
+            text.push('\n');
+            true
+        })
     }
 }

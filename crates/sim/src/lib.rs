@@ -35,10 +35,7 @@ use serde::{Deserialize, Serialize};
 
 pub use scenario::{Scenario, ScenarioError};
 
-use crate::emit::{
-    AisEmitter, Cat021Emitter, Cat048Emitter, Cat062Emitter, CotEmitter, EmitCounts, Emitter,
-    SbsEmitter,
-};
+use crate::emit::{AisEmitter, AsterixEmitter, CotEmitter, EmitCounts, Emitter, SbsEmitter};
 use crate::faults::{FaultCounts, FaultInjector};
 use crate::geography::Geography;
 use crate::random::{SimRng, StreamClass};
@@ -199,7 +196,7 @@ pub fn run(
             seed,
             out_dir,
             &spec.id,
-            Box::new(Cat048Emitter::default()),
+            Box::new(AsterixEmitter::cat048()),
             |sink| sensors::radar::run(spec, &objects, start, end, &mut rng, sink),
         )?;
         let alt = spec.ground_alt_m + spec.antenna_height_m;
@@ -219,7 +216,7 @@ pub fn run(
             seed,
             out_dir,
             &spec.id,
-            Box::new(Cat062Emitter::default()),
+            Box::new(AsterixEmitter::cat062()),
             |sink| sensors::tracker::run(spec, &objects, start, end, &mut rng, sink),
         )?;
         sensors.push(sensor_entry(
@@ -235,7 +232,7 @@ pub fn run(
         let mut rng = next_rng();
         let emitter: Box<dyn Emitter> = match spec.format {
             AdsbFormat::Sbs => Box::new(SbsEmitter::default()),
-            AdsbFormat::Cat021 => Box::new(Cat021Emitter::default()),
+            AdsbFormat::Cat021 => Box::new(AsterixEmitter::cat021()),
         };
         let entry = feed(scenario, seed, out_dir, &spec.id, emitter, |sink| {
             sensors::adsb::run(spec, &objects, start, end, &mut rng, sink)
