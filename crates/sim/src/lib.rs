@@ -183,114 +183,75 @@ pub fn run(
         faults: None,
     });
 
-    let mut sensors = Vec::new();
-    let mut sensor_idx = 0u64;
-    let mut next_rng = || {
-        sensor_idx += 1;
-        SimRng::stream(seed, StreamClass::Sensor, sensor_idx)
+    let mut feeds = Feeds {
+        scenario,
+        seed,
+        out_dir,
+        objects: &objects,
+        streams: 0,
+        sensors: Vec::new(),
+        files,
     };
     for spec in &scenario.radar {
-        let mut rng = next_rng();
-        let entry = feed(
-            scenario,
-            seed,
-            out_dir,
-            &spec.id,
-            Box::new(AsterixEmitter::cat048()),
-            |sink| sensors::radar::run(spec, &objects, start, end, &mut rng, sink),
-        )?;
         let alt = spec.ground_alt_m + spec.antenna_height_m;
-        sensors.push(sensor_entry(
+        feeds.add(
+            spec,
             &spec.id,
             "radar",
-            &entry,
             Some((spec.position, alt)),
-            spec,
-        ));
-        files.push(entry);
+            Box::new(AsterixEmitter::cat048()),
+            sensors::radar::run,
+        )?;
     }
     for spec in &scenario.tracker {
-        let mut rng = next_rng();
-        let entry = feed(
-            scenario,
-            seed,
-            out_dir,
-            &spec.id,
-            Box::new(AsterixEmitter::cat062()),
-            |sink| sensors::tracker::run(spec, &objects, start, end, &mut rng, sink),
-        )?;
-        sensors.push(sensor_entry(
+        feeds.add(
+            spec,
             &spec.id,
             "tracker",
-            &entry,
             Some((spec.position, 0.0)),
-            spec,
-        ));
-        files.push(entry);
+            Box::new(AsterixEmitter::cat062()),
+            sensors::tracker::run,
+        )?;
     }
     for spec in &scenario.adsb_receiver {
-        let mut rng = next_rng();
         let emitter: Box<dyn Emitter> = match spec.format {
             AdsbFormat::Sbs => Box::new(SbsEmitter::default()),
             AdsbFormat::Cat021 => Box::new(AsterixEmitter::cat021()),
         };
-        let entry = feed(scenario, seed, out_dir, &spec.id, emitter, |sink| {
-            sensors::adsb::run(spec, &objects, start, end, &mut rng, sink)
-        })?;
-        sensors.push(sensor_entry(
+        feeds.add(
+            spec,
             &spec.id,
             "adsb_receiver",
-            &entry,
             Some((spec.position, 0.0)),
-            spec,
-        ));
-        files.push(entry);
+            emitter,
+            sensors::adsb::run,
+        )?;
     }
     for spec in &scenario.ais_station {
-        let mut rng = next_rng();
-        let entry = feed(
-            scenario,
-            seed,
-            out_dir,
-            &spec.id,
-            Box::new(AisEmitter::default()),
-            |sink| sensors::ais::run(spec, &objects, start, end, &mut rng, sink),
-        )?;
-        sensors.push(sensor_entry(
+        feeds.add(
+            spec,
             &spec.id,
             "ais_station",
-            &entry,
             spec.position.map(|p| (p, 0.0)),
-            spec,
-        ));
-        files.push(entry);
+            Box::new(AisEmitter::default()),
+            sensors::ais::run,
+        )?;
     }
     for spec in &scenario.acoustic_net {
-        let mut rng = next_rng();
-        let entry = feed(
-            scenario,
-            seed,
-            out_dir,
-            &spec.id,
-            Box::new(CotEmitter::default()),
-            |sink| sensors::cot::run_acoustic(spec, &objects, start, end, &mut rng, sink),
-        )?;
-        sensors.push(sensor_entry(&spec.id, "acoustic_net", &entry, None, spec));
-        files.push(entry);
+        let emitter = Box::new(CotEmitter::default());
+        let model = sensors::cot::run_acoustic;
+        feeds.add(spec, &spec.id, "acoustic_net", None, emitter, model)?;
     }
     for spec in &scenario.patrol {
-        let mut rng = next_rng();
-        let entry = feed(
-            scenario,
-            seed,
-            out_dir,
-            &spec.id,
-            Box::new(CotEmitter::default()),
-            |sink| sensors::cot::run_patrol(spec, &objects, start, end, &mut rng, sink),
-        )?;
-        sensors.push(sensor_entry(&spec.id, "patrol", &entry, None, spec));
-        files.push(entry);
+        let emitter = Box::new(CotEmitter::default());
+        let model = sensors::cot::run_patrol;
+        feeds.add(spec, &spec.id, "patrol", None, emitter, model)?;
     }
+    let Feeds {
+        mut files,
+        mut sensors,
+        ..
+    } = feeds;
     if let Some(intel) = &scenario.intel {
         let (json, incidents) = intel::bundle(scenario, &geography, end);
         let name = format!("{}.json", intel.id);
@@ -354,6 +315,53 @@ fn sensor_entry<T: Serialize>(
             alt_m,
         }),
         parameters: serde_json::to_value(spec).unwrap_or_default(),
+    }
+}
+
+/// A sensor model: the frames of its reports on the objects over a period.
+type SensorModel<S> = fn(&S, &[truth::Object], Time, Time, &mut SimRng, &mut dyn FnMut(Frame));
+
+/// The sensors' files and manifest entries as `run` adds them, in order.
+struct Feeds<'a> {
+    scenario: &'a Scenario,
+    seed: u64,
+    out_dir: &'a Path,
+    objects: &'a [truth::Object],
+    /// Random streams handed out so far: each sensor has its own, numbered from 1.
+    streams: u64,
+    sensors: Vec<SensorEntry>,
+    files: Vec<FileEntry>,
+}
+
+impl Feeds<'_> {
+    /// Runs one sensor's model into its file and enters both in the manifest.
+    fn add<S: Serialize>(
+        &mut self,
+        spec: &S,
+        id: &str,
+        kind: &'static str,
+        position: Option<(LatLon, f64)>,
+        emitter: Box<dyn Emitter>,
+        model: SensorModel<S>,
+    ) -> Result<(), SimError> {
+        self.streams += 1;
+        let mut rng = SimRng::stream(self.seed, StreamClass::Sensor, self.streams);
+        let (start, end) = (
+            self.scenario.start,
+            self.scenario.start + self.scenario.duration,
+        );
+        let entry = feed(
+            self.scenario,
+            self.seed,
+            self.out_dir,
+            id,
+            emitter,
+            |sink| model(spec, self.objects, start, end, &mut rng, sink),
+        )?;
+        self.sensors
+            .push(sensor_entry(id, kind, &entry, position, spec));
+        self.files.push(entry);
+        Ok(())
     }
 }
 
