@@ -1,6 +1,8 @@
 //! The terminal report: plain aligned tables, and the demo's headline lines.
 
-use std::fmt::Write as _;
+use std::fmt::{Display, Write as _};
+
+use Col::{Left, Right, Tail};
 
 use crate::Report;
 use crate::backing::Backing;
@@ -20,14 +22,50 @@ fn days(d: Option<u32>, horizon: u32) -> String {
     d.map_or(format!(">{horizon} d"), |d| format!("{d} d"))
 }
 
-pub fn render(r: &Report) -> String {
-    let mut out = String::new();
-    let horizon = r
-        .timeline
+/// Days forecast past the as-of date.
+fn horizon(r: &Report) -> u32 {
+    r.timeline
         .stock
         .first()
         .map_or(0, |s| s.len() as u32 - 1)
-        .saturating_sub(r.at_day);
+        .saturating_sub(r.at_day)
+}
+
+/// How a table column lines up: padded to a width on the left or right, or
+/// the free text that ends a line, two spaces after the rest.
+#[derive(Debug, Clone, Copy)]
+enum Col {
+    Left(usize),
+    Right(usize),
+    Tail,
+}
+
+/// A table's columns, each heading with how it lines up. The heading and the
+/// rows are written from the same columns, so they keep the same widths.
+type Columns = [(&'static str, Col)];
+
+fn heading(out: &mut String, columns: &Columns) {
+    let titles: Vec<&dyn Display> = columns.iter().map(|(t, _)| t as &dyn Display).collect();
+    row(out, columns, &titles);
+}
+
+/// Writes one line of an aligned table, indented by two spaces.
+fn row(out: &mut String, columns: &Columns, cells: &[&dyn Display]) {
+    debug_assert_eq!(columns.len(), cells.len(), "a cell for each column");
+    out.push(' ');
+    for ((_, col), cell) in columns.iter().zip(cells) {
+        let _ = match *col {
+            Left(w) => write!(out, " {cell:<w$}"),
+            Right(w) => write!(out, " {cell:>w$}"),
+            Tail => write!(out, "  {cell}"),
+        };
+    }
+    out.push('\n');
+}
+
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let horizon = horizon(r);
     let _ = writeln!(
         out,
         "readiness of `{}` at {} (day {}); tempo {}; endurance {} days; {}",
@@ -64,46 +102,56 @@ pub fn render(r: &Report) -> String {
         }
     }
     let _ = writeln!(out, "\npledged vs delivered (to date):");
-    let _ = writeln!(
-        out,
-        "  {:<4} {:<26} {:>10} {:>10}",
-        "who", "item", "pledged", "delivered"
-    );
+    let columns = [
+        ("who", Left(4)),
+        ("item", Left(26)),
+        ("pledged", Right(10)),
+        ("delivered", Right(10)),
+    ];
+    heading(&mut out, &columns);
     for (party, item, pledged, delivered) in &r.pledged {
         let shown = if r.with_records {
             format!("{delivered:.0}")
         } else {
             "-".to_owned()
         };
-        let _ = writeln!(out, "  {party:<4} {item:<26} {pledged:>10.0} {shown:>10}");
+        let pledged = format!("{pledged:.0}");
+        row(&mut out, &columns, &[party, item, &pledged, &shown]);
     }
     let _ = writeln!(out, "\ndays of supply (from the as-of date):");
-    let _ = writeln!(
-        out,
-        "  {:<12} {:<20} {:>9} {:>9}  clauses losing backing when dry",
-        "depot", "item", "on hand", "dry in"
-    );
+    let columns = [
+        ("depot", Left(12)),
+        ("item", Left(20)),
+        ("on hand", Right(9)),
+        ("dry in", Right(9)),
+        ("clauses losing backing when dry", Tail),
+    ];
+    heading(&mut out, &columns);
     for s in &r.supply {
-        let _ = writeln!(
-            out,
-            "  {:<12} {:<20} {:>9.0} {:>9}  {}",
-            s.depot,
-            s.item,
-            s.on_hand,
-            days(s.dry_in_days, horizon),
-            s.clauses.join(", ")
-        );
+        let cells: [&dyn Display; 5] = [
+            &s.depot,
+            &s.item,
+            &format!("{:.0}", s.on_hand),
+            &days(s.dry_in_days, horizon),
+            &s.clauses.join(", "),
+        ];
+        row(&mut out, &columns, &cells);
     }
     if !r.policies.is_empty() {
         let _ = writeln!(
             out,
             "\nshield economics, the tempo's heaviest night (magazines as deep as the policy wants; then as on hand):"
         );
-        let _ = writeln!(
-            out,
-            "  {:<28} {:>9} {:>9} {:>10} {:>10} {:>8}  rounds",
-            "policy", "threats", "leakers", "defender", "attacker", "ratio"
-        );
+        let columns = [
+            ("policy", Left(28)),
+            ("threats", Right(9)),
+            ("leakers", Right(9)),
+            ("defender", Right(10)),
+            ("attacker", Right(10)),
+            ("ratio", Right(8)),
+            ("rounds", Tail),
+        ];
+        heading(&mut out, &columns);
         for p in &r.policies {
             let n = &p.night;
             let rounds: Vec<String> = n
@@ -111,17 +159,16 @@ pub fn render(r: &Report) -> String {
                 .iter()
                 .map(|(i, s)| format!("{i} {s:.0}"))
                 .collect();
-            let _ = writeln!(
-                out,
-                "  {:<28} {:>9.0} {:>9.1} {:>10} {:>10} {:>8.2}  {}",
-                p.policy.name(),
-                n.threats,
-                n.leakers,
-                usd(n.defender_cost_usd),
-                usd(n.attacker_cost_usd),
-                n.cost_exchange_ratio(),
-                rounds.join(", ")
-            );
+            let cells: [&dyn Display; 7] = [
+                &p.policy.name(),
+                &format!("{:.0}", n.threats),
+                &format!("{:.1}", n.leakers),
+                &usd(n.defender_cost_usd),
+                &usd(n.attacker_cost_usd),
+                &format!("{:.2}", n.cost_exchange_ratio()),
+                &rounds.join(", "),
+            ];
+            row(&mut out, &columns, &cells);
         }
         for p in &r.policies {
             let n = &p.night_on_hand;
@@ -137,21 +184,23 @@ pub fn render(r: &Report) -> String {
     }
     if let Some(c) = &r.coverage {
         let _ = writeln!(out, "\ncoverage by altitude band ({} sensors):", c.sensors);
-        let _ = writeln!(
-            out,
-            "  {:<22} {:>7} {:>11} {:>11} {:>8}",
-            "zone", "band", "zone km²", "gap km²", "covered"
-        );
+        let columns = [
+            ("zone", Left(22)),
+            ("band", Right(7)),
+            ("zone km²", Right(11)),
+            ("gap km²", Right(11)),
+            ("covered", Right(8)),
+        ];
+        heading(&mut out, &columns);
         for b in &c.bands {
-            let _ = writeln!(
-                out,
-                "  {:<22} {:>6.0}m {:>11.0} {:>11.0} {:>7.1}%",
-                b.zone,
-                b.band_m,
-                b.zone_km2,
-                b.gap_km2,
-                100.0 * b.covered_share()
-            );
+            let cells: [&dyn Display; 5] = [
+                &b.zone,
+                &format!("{:.0}m", b.band_m),
+                &format!("{:.0}", b.zone_km2),
+                &format!("{:.0}", b.gap_km2),
+                &format!("{:.1}%", 100.0 * b.covered_share()),
+            ];
+            row(&mut out, &columns, &cells);
         }
         for (i, p) in c.placements.iter().enumerate() {
             let _ = writeln!(
@@ -187,25 +236,30 @@ pub fn render(r: &Report) -> String {
         }
     }
     let _ = writeln!(out, "\nscorecards:");
-    let _ = writeln!(
-        out,
-        "  {:<4} {:>9} {:>9} {:>8} {:>6} {:>6} {:>6} {:>8}",
-        "who", "promised", "delivered", "on time", "oblig", "ack", "disch", "in time"
-    );
+    let columns = [
+        ("who", Left(4)),
+        ("promised", Right(9)),
+        ("delivered", Right(9)),
+        ("on time", Right(8)),
+        ("oblig", Right(6)),
+        ("ack", Right(6)),
+        ("disch", Right(6)),
+        ("in time", Right(8)),
+    ];
+    heading(&mut out, &columns);
     for s in &r.scorecards {
-        let _ = writeln!(
-            out,
-            "  {:<4} {:>9.0} {:>9.0} {:>4}/{:<3} {:>6} {:>6} {:>6} {:>8}",
-            s.party,
-            s.promised_due,
-            s.delivered_due,
-            s.on_time,
-            s.commitments_due,
-            s.obligations,
-            s.acknowledged,
-            s.discharged,
-            s.discharged_in_time
-        );
+        let cells: [&dyn Display; 8] = [
+            &s.party,
+            &format!("{:.0}", s.promised_due),
+            &format!("{:.0}", s.delivered_due),
+            // "on time" is two numbers in one column: 4 wide, a slash, 3 wide.
+            &format!("{:>4}/{:<3}", s.on_time, s.commitments_due),
+            &s.obligations,
+            &s.acknowledged,
+            &s.discharged,
+            &s.discharged_in_time,
+        ];
+        row(&mut out, &columns, &cells);
     }
     let _ = writeln!(out, "\nreviews:");
     for l in &r.reviews {
@@ -242,12 +296,7 @@ pub fn headline(r: &Report) -> Vec<String> {
             c.rung, c.response, c.reason
         ));
     }
-    let horizon = r
-        .timeline
-        .stock
-        .first()
-        .map_or(0, |s| s.len() as u32 - 1)
-        .saturating_sub(r.at_day);
+    let horizon = horizon(r);
     let dos: Vec<String> = r
         .supply
         .iter()
