@@ -12,7 +12,7 @@ use super::cat048::{address24, angle16, mode3a_bytes, mode3a_text, track12};
 use super::wire::{self, ItemSpec, Rule, SPARE, Uap, item};
 use super::{
     AsterixRecord, Callsign, Context, EncodeError, FT_M, FirstError, NM_M, Outcome, RecordError,
-    decode_time_of_day, encode_time_of_day, quantise,
+    altitude, decode_time_of_day, encode_time_of_day, quantise,
 };
 
 const I220_SUBFIELDS: &[Rule] = &[
@@ -258,20 +258,10 @@ pub(crate) fn decode_record(
         Ok(())
     })
     .map_err(RecordError::Framing)?;
-    if !has_source {
-        first_error.note(
-            start,
-            "I021/010",
-            "the mandatory item is missing".to_owned(),
-        );
-    }
-    if !has_descriptor {
-        first_error.note(
-            start,
-            "I021/040",
-            "the mandatory item is missing".to_owned(),
-        );
-    }
+    first_error.missing(
+        start,
+        &[(has_source, "I021/010"), (has_descriptor, "I021/040")],
+    );
     first_error.finish(rec, end)
 }
 
@@ -332,22 +322,18 @@ pub(crate) fn decode_observation(
         return Err(RecordError::Value { end, error });
     };
     let options = ctx.options;
-    let (alt_m, vertical_sigma_m) = match (rec.geometric_height_m, rec.flight_level) {
-        (Some(h), _) => {
-            let gva_m = rec
-                .quality
-                .and_then(|q| q.gva)
-                .map_or(0.0, |g| GVA_M[usize::from(g)]);
-            let sigma = if gva_m > 0.0 {
-                gva_m / 1.96
-            } else {
-                options.geometric_vertical_sigma_m
-            };
-            (h, Some(sigma))
-        }
-        (None, Some(fl)) => (fl * 100.0 * FT_M, Some(options.barometric_vertical_sigma_m)),
-        (None, None) => (0.0, None),
-    };
+    // GVA is a 95 % bound: 1.96 sigma.
+    let gva_sigma_m = rec
+        .quality
+        .and_then(|q| q.gva)
+        .map(|g| GVA_M[usize::from(g)])
+        .filter(|&gva_m| gva_m > 0.0)
+        .map(|gva_m| gva_m / 1.96);
+    let (alt_m, vertical_sigma_m) = altitude(
+        rec.geometric_height_m.map(|h| (h, gva_sigma_m)),
+        rec.flight_level.map(|fl| (fl, None)),
+        &options,
+    );
     let velocity = rec.ground_vector.map(|v| {
         let (sin, cos) = v.track_angle_deg.to_radians().sin_cos();
         VelocityEnu {

@@ -256,20 +256,7 @@ pub(crate) fn decode_record(
         Ok(())
     })
     .map_err(RecordError::Framing)?;
-    if !has_source {
-        first_error.note(
-            start,
-            "I048/010",
-            "the mandatory item is missing".to_owned(),
-        );
-    }
-    if !has_time {
-        first_error.note(
-            start,
-            "I048/140",
-            "the mandatory item is missing".to_owned(),
-        );
-    }
+    first_error.missing(start, &[(has_source, "I048/010"), (has_time, "I048/140")]);
     first_error.finish(rec, end)
 }
 

@@ -10,7 +10,7 @@ use super::cat048::{address24, mode3a_bytes, mode3a_text};
 use super::wire::{self, ItemSpec, Rule, SPARE, Uap, item};
 use super::{
     AsterixRecord, Callsign, Context, EncodeError, FT_M, FirstError, Outcome, RecordError,
-    decode_time_of_day, encode_time_of_day, quantise,
+    altitude, decode_time_of_day, encode_time_of_day, quantise,
 };
 
 /// I062/380 aircraft derived data, 28 subfields (ADR is 0, ID is 1).
@@ -314,15 +314,14 @@ pub(crate) fn decode_record(
         Ok(())
     })
     .map_err(RecordError::Framing)?;
-    for (ok, name) in [
-        (seen.source, "I062/010"),
-        (seen.time, "I062/070"),
-        (seen.track, "I062/040"),
-    ] {
-        if !ok {
-            first_error.note(start, name, "the mandatory item is missing".to_owned());
-        }
-    }
+    first_error.missing(
+        start,
+        &[
+            (seen.source, "I062/010"),
+            (seen.time, "I062/070"),
+            (seen.track, "I062/040"),
+        ],
+    );
     first_error.finish(rec, end)
 }
 
@@ -355,25 +354,13 @@ pub(crate) fn decode_observation(
     };
     let acc = rec.accuracy.unwrap_or_default();
     let options = ctx.options;
-    // The geometric altitude is above the ellipsoid, as `Geodetic` wants; a
-    // measured flight level stands in as a pressure altitude, less accurate.
-    let (alt_m, vertical_sigma_m) = match (rec.geometric_altitude_m, rec.measured_flight_level) {
-        (Some(h), _) => (
-            h,
-            Some(
-                acc.geometric_altitude_m
-                    .unwrap_or(options.geometric_vertical_sigma_m),
-            ),
-        ),
-        (None, Some(fl)) => {
-            let sigma = acc.barometric_altitude_fl.map(|s| s * 100.0 * FT_M);
-            (
-                fl * 100.0 * FT_M,
-                Some(sigma.unwrap_or(options.barometric_vertical_sigma_m)),
-            )
-        }
-        (None, None) => (0.0, None),
-    };
+    let barometric_sigma_m = acc.barometric_altitude_fl.map(|s| s * 100.0 * FT_M);
+    let (alt_m, vertical_sigma_m) = altitude(
+        rec.geometric_altitude_m
+            .map(|h| (h, acc.geometric_altitude_m)),
+        rec.measured_flight_level.map(|fl| (fl, barometric_sigma_m)),
+        &options,
+    );
     // I062/185 is in the tracker's system plane; at a track's position its
     // axes are east and north to within the plane's small rotation.
     let velocity = rec.velocity.map(|v| VelocityEnu {

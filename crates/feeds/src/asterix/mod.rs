@@ -286,6 +286,16 @@ impl FirstError {
         }
     }
 
+    /// Notes each mandatory item the record lacks (the first error noted
+    /// still wins): each item's name with whether the walk saw it.
+    pub fn missing(&mut self, offset: usize, items: &[(bool, &str)]) {
+        for &(seen, item) in items {
+            if !seen {
+                self.note(offset, item, "the mandatory item is missing".to_owned());
+            }
+        }
+    }
+
     #[inline]
     pub fn finish<T>(self, record: T, end: usize) -> Result<(T, usize), RecordError> {
         match self.0 {
@@ -493,6 +503,26 @@ fn clock_of_day(time: Time) -> String {
         whole / 60 % 60,
         s - (whole / 60 * 60) as f64
     )
+}
+
+/// A position's altitude and vertical sigma from what a record carries: the
+/// geometric height (above the ellipsoid, as `Geodetic` wants) first, else the
+/// flight level as a pressure altitude, less accurate; each with the record's
+/// own sigma in metres where it gives one, else the options' default. Neither:
+/// 0 m and no vertical sigma.
+pub(crate) fn altitude(
+    geometric: Option<(f64, Option<f64>)>,
+    flight_level: Option<(f64, Option<f64>)>,
+    options: &AsterixOptions,
+) -> (f64, Option<f64>) {
+    match (geometric, flight_level) {
+        (Some((h, sigma)), _) => (h, Some(sigma.unwrap_or(options.geometric_vertical_sigma_m))),
+        (None, Some((fl, sigma))) => (
+            fl * 100.0 * FT_M,
+            Some(sigma.unwrap_or(options.barometric_vertical_sigma_m)),
+        ),
+        (None, None) => (0.0, None),
+    }
 }
 
 /// What the category modules need to turn a record into an observation.
