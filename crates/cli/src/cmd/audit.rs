@@ -43,17 +43,8 @@ const DIFFS_MAX: usize = 6;
 /// `guarantor audit`: re-derive every logged decision from the logged inputs.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The log folder.
-    log: PathBuf,
-    /// The log's verifier key, `name+hash+base64`.
-    #[arg(long)]
-    key: String,
-    /// A trusted witness's verifier key (repeat for each).
-    #[arg(long = "witness-key")]
-    witness_keys: Vec<String>,
-    /// Cosignatures required (default: every witness key given).
-    #[arg(long)]
-    quorum: Option<usize>,
+    #[command(flatten)]
+    trusted: super::ledger::TrustedLog,
     /// The pact's TOML file (the GeoJSON it names read relative to it); its digest must be
     /// the logged pact version's. Default: the pact bundled with `guarantor demo`.
     #[arg(long)]
@@ -66,7 +57,8 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<ExitCode> {
-    let keys = super::ledger::parse_keys(&args.key, &args.witness_keys, args.quorum)?;
+    let keys = args.trusted.keys()?;
+    let log = &args.trusted.log;
     let (pact, digest, name) = match &args.pact {
         Some(path) => {
             let (pact, digest) = load_pact(path)?;
@@ -81,7 +73,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         Some(path) => PartyKeys::read(path)?,
         None => PartyKeys::default(),
     };
-    let audit = match audit_log(&args.log, &keys, &pact, digest, &party_keys) {
+    let audit = match audit_log(log, &keys, &pact, digest, &party_keys) {
         Ok(audit) => audit,
         Err(AuditError::Unreadable(e)) => return Err(e),
         Err(AuditError::Verify(e)) => {
@@ -89,7 +81,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
-    print!("{}", audit.render(&args.log, &name));
+    print!("{}", audit.render(log, &name));
     Ok(if audit.mismatches.is_empty() {
         ExitCode::SUCCESS
     } else {

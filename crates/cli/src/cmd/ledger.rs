@@ -86,11 +86,11 @@ pub struct WitnessArgs {
     state: Option<PathBuf>,
 }
 
-/// `guarantor verify`: check a log from its files alone.
+/// A log folder and the keys that vouch for it, as `verify` and `audit` take them.
 #[derive(Debug, clap::Args)]
-pub struct VerifyArgs {
+pub struct TrustedLog {
     /// The log folder.
-    log: PathBuf,
+    pub log: PathBuf,
     /// The log's verifier key, `name+hash+base64`.
     #[arg(long)]
     key: String,
@@ -100,6 +100,20 @@ pub struct VerifyArgs {
     /// Cosignatures required (default: every witness key given).
     #[arg(long)]
     quorum: Option<usize>,
+}
+
+impl TrustedLog {
+    /// The log's and the witnesses' keys, with the quorum, as the flags give them.
+    pub fn keys(&self) -> Result<TrustedKeys> {
+        parse_keys(&self.key, &self.witness_keys, self.quorum)
+    }
+}
+
+/// `guarantor verify`: check a log from its files alone.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    trusted: TrustedLog,
     /// Also prove and check that entry INDEX is in the log.
     #[arg(long)]
     inclusion: Option<u64>,
@@ -256,7 +270,7 @@ fn report(outcome: CheckpointOutcome) {
     }
 }
 
-pub(super) fn parse_keys(
+fn parse_keys(
     log_key: &str,
     witness_keys: &[String],
     quorum: Option<usize>,
@@ -283,16 +297,17 @@ fn verdict(result: ledger::Result<()>) -> Result<ExitCode> {
 }
 
 pub fn verify(args: &VerifyArgs) -> Result<ExitCode> {
-    let keys = parse_keys(&args.key, &args.witness_keys, args.quorum)?;
+    let keys = args.trusted.keys()?;
+    let log = &args.trusted.log;
     let options = ledger::VerifyOptions {
         check_entries: !args.raw_entries,
     };
     verdict((|| {
-        let report = ledger::verify_log(&args.log, &keys, options)?;
+        let report = ledger::verify_log(log, &keys, options)?;
         let checkpoint = &report.checkpoint;
         println!(
             "{}: checkpoint of size {} root {} verified: {} entry bundles, {} hash tiles, cosigned by [{}]",
-            args.log.display(),
+            log.display(),
             checkpoint.size(),
             checkpoint.root(),
             report.bundles_n,
@@ -300,7 +315,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode> {
             checkpoint.cosigners.join(", ")
         );
         if let Some(index) = args.inclusion {
-            let checked = verify_inclusion(&args.log, checkpoint, index)?;
+            let checked = verify_inclusion(log, checkpoint, index)?;
             println!(
                 "entry {index} is included ({} proof hashes): {}",
                 checked.proof.len(),
@@ -315,7 +330,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode> {
             })?;
             let old_keys = TrustedKeys::new(keys.log.clone(), keys.witnesses.clone(), 0)?;
             let old = open_checkpoint(&name, &bytes, &old_keys)?;
-            let proof = verify_consistency(&args.log, &name, &old, checkpoint)?;
+            let proof = verify_consistency(log, &name, &old, checkpoint)?;
             println!(
                 "consistent with {name} (size {}, {} proof hashes)",
                 old.size(),
