@@ -5,9 +5,7 @@
 use std::time::Instant;
 
 use fusion::plane::{PlaneTracker, TrackerConfig};
-use fusion::scenario::{ScenarioConfig, generate};
-use fusion::state::Plot;
-use model::Time;
+use fusion::scenario::{ScenarioConfig, generate, track_scans};
 
 fn main() {
     let args: Vec<f64> = std::env::args()
@@ -39,34 +37,18 @@ fn run(targets: usize, clutter: f64, scans: usize) {
     };
     let data = generate(&scenario);
     let mut tracker = PlaneTracker::new(TrackerConfig::default());
-    let (mut next_id, mut n_det, mut tracked, mut gospa_sum) = (0, 0, 0.0, 0.0);
+    let mut tracked = 0.0;
     let mut scan_ms = Vec::new();
     let mut cpu_ns = 0u64;
-    let mut plots = Vec::new();
-    for s in &data {
-        plots.clear();
-        plots.extend(
-            s.detections
-                .iter()
-                .map(|d| Plot::position(d[0], d[1], scenario.meas_sigma_m, 0)),
-        );
-        n_det += plots.len();
-        let time = Time::from_unix_us((s.time_s * 1e6).round() as i64);
+    let totals = track_scans(&scenario, &data, &mut tracker, |step| {
         let (t0, c0) = (Instant::now(), cpu_time_ns());
-        let outcome = tracker.step(time, Some(0), &plots, &[]);
-        tracker.number_new(outcome.n_confirmed, &mut next_id);
+        step();
         let dt = t0.elapsed().as_secs_f64();
         cpu_ns += cpu_time_ns() - c0;
         tracked += dt;
         scan_ms.push(dt * 1e3);
-        let truth: Vec<[f64; 2]> = s.truth.iter().map(|t| t.1).collect();
-        let est: Vec<[f64; 2]> = tracker
-            .tracks()
-            .iter()
-            .map(|t| [t.filter.est.mean[0], t.filter.est.mean[2]])
-            .collect();
-        gospa_sum += fusion::gospa::gospa(&truth, &est, 100.0, 1.0).distance;
-    }
+    });
+    let n_det = totals.detections;
     scan_ms.sort_by(f64::total_cmp);
     let pct = |p: f64| scan_ms[((scan_ms.len() as f64 - 1.0) * p).round() as usize];
     println!(
@@ -77,7 +59,7 @@ fn run(targets: usize, clutter: f64, scans: usize) {
         pct(0.99),
         pct(1.0),
         tracker.tracks().len(),
-        gospa_sum / data.len() as f64
+        totals.gospa_mean
     );
 }
 

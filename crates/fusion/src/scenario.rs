@@ -7,8 +7,12 @@
 //! noise σ; clutter is Poisson, uniform over the square; targets die with a
 //! per-step probability and are born at the same mean rate.
 
+use model::Time;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
+
+use crate::plane::PlaneTracker;
+use crate::state::Plot;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ScenarioConfig {
@@ -155,4 +159,53 @@ pub fn generate(c: &ScenarioConfig) -> Vec<ScanData> {
         scans.push(scan);
     }
     scans
+}
+
+/// What [`track_scans`] fed the tracker and how well it tracked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScanTotals {
+    pub detections: usize,
+    /// GOSPA (c 100 m, p 1) of the tracks against the truth, averaged over the scans.
+    pub gospa_mean: f64,
+}
+
+/// Runs `tracker` over generated scans, numbering tracks as they are
+/// confirmed and scoring each scan's tracks against the truth. `step` is
+/// handed each scan's tracker step to run, so that a bench can time it: the
+/// tracker never reads the clock.
+pub fn track_scans(
+    c: &ScenarioConfig,
+    data: &[ScanData],
+    tracker: &mut PlaneTracker,
+    mut step: impl FnMut(&mut dyn FnMut()),
+) -> ScanTotals {
+    let mut next_id = 0;
+    let mut detections = 0;
+    let mut gospa_sum = 0.0;
+    let mut plots = Vec::new();
+    for s in data {
+        plots.clear();
+        plots.extend(
+            s.detections
+                .iter()
+                .map(|d| Plot::position(d[0], d[1], c.meas_sigma_m, 0)),
+        );
+        detections += plots.len();
+        let time = Time::from_unix_us((s.time_s * 1e6).round() as i64);
+        step(&mut || {
+            let outcome = tracker.step(time, Some(0), &plots, &[]);
+            tracker.number_new(outcome.n_confirmed, &mut next_id);
+        });
+        let truth: Vec<[f64; 2]> = s.truth.iter().map(|t| t.1).collect();
+        let est: Vec<[f64; 2]> = tracker
+            .tracks()
+            .iter()
+            .map(|t| [t.filter.est.mean[0], t.filter.est.mean[2]])
+            .collect();
+        gospa_sum += crate::gospa::gospa(&truth, &est, 100.0, 1.0).distance;
+    }
+    ScanTotals {
+        detections,
+        gospa_mean: gospa_sum / data.len() as f64,
+    }
 }

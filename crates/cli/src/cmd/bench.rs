@@ -7,8 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use fusion::plane::{PlaneTracker, TrackerConfig};
-use fusion::scenario::{ScenarioConfig, generate};
-use fusion::state::Plot;
+use fusion::scenario::{ScenarioConfig, generate, track_scans};
 use model::Time;
 
 #[derive(Debug, clap::Args)]
@@ -100,35 +99,16 @@ fn fusion(
     );
     let data = generate(&scenario);
     let mut tracker = PlaneTracker::new(TrackerConfig::default());
-    let mut next_id = 0;
     let mut scan_ms = Vec::with_capacity(scans);
-    let mut n_det = 0usize;
-    let mut gospa_sum = 0.0;
-    let mut plots = Vec::new();
     let mut tracked = 0.0;
-    for s in &data {
-        plots.clear();
-        plots.extend(
-            s.detections
-                .iter()
-                .map(|d| Plot::position(d[0], d[1], scenario.meas_sigma_m, 0)),
-        );
-        n_det += plots.len();
-        let time = Time::from_unix_us((s.time_s * 1e6).round() as i64);
+    let totals = track_scans(&scenario, &data, &mut tracker, |step| {
         let t0 = Instant::now();
-        let outcome = tracker.step(time, Some(0), &plots, &[]);
-        tracker.number_new(outcome.n_confirmed, &mut next_id);
+        step();
         let dt = t0.elapsed().as_secs_f64();
         tracked += dt;
         scan_ms.push(dt * 1e3);
-        let truth: Vec<[f64; 2]> = s.truth.iter().map(|t| t.1).collect();
-        let est: Vec<[f64; 2]> = tracker
-            .tracks()
-            .iter()
-            .map(|t| [t.filter.est.mean[0], t.filter.est.mean[2]])
-            .collect();
-        gospa_sum += fusion::gospa::gospa(&truth, &est, 100.0, 1.0).distance;
-    }
+    });
+    let n_det = totals.detections;
     let mut sorted = scan_ms.clone();
     sorted.sort_by(f64::total_cmp);
     let pct = |p: f64| sorted[((sorted.len() as f64 - 1.0) * p).round() as usize];
@@ -144,7 +124,7 @@ fn fusion(
     println!("live tracks at end  {}", tracker.tracks().len());
     println!(
         "mean GOSPA          {:.1} (c 100 m, p 1)",
-        gospa_sum / data.len() as f64
+        totals.gospa_mean
     );
     println!(
         "peak memory (VmHWM) {}",
