@@ -1,10 +1,9 @@
 //! The tracker against closed forms, small scenes and bad input.
 
-use fusion::gospa::gospa;
 use fusion::harness;
 use fusion::plane::{PlaneTracker, TrackerConfig};
 use fusion::predictor::{KalmanCv, Predictor};
-use fusion::scenario::{ScenarioConfig, generate};
+use fusion::scenario::{ScenarioConfig, generate, track_scans};
 use fusion::state::{Filter, Gaussian, Mat4, Plot, Vec4, cv_process_noise, cv_transition};
 use fusion::updater::{KalmanPosition, Updater};
 use fusion::{Picture, PictureConfig, RejectReason, SensorConfig};
@@ -246,26 +245,15 @@ fn gospa_below_noise_bound() {
     };
     let data = generate(&cfg);
     let mut tracker = PlaneTracker::new(TrackerConfig::default());
-    let (mut next, mut sum) = (0, 0.0);
-    for s in &data {
-        let plots: Vec<Plot> = s
-            .detections
-            .iter()
-            .map(|d| Plot::position(d[0], d[1], 50.0, 0))
-            .collect();
-        let out = tracker.step(t(s.time_s), Some(0), &plots, &[]);
-        tracker.number_new(out.n_confirmed, &mut next);
-        let truth: Vec<[f64; 2]> = s.truth.iter().map(|x| x.1).collect();
-        let est: Vec<[f64; 2]> = tracker
-            .tracks()
-            .iter()
-            .map(|x| [x.filter.est.mean[0], x.filter.est.mean[2]])
-            .collect();
-        sum += gospa(&truth, &est, 100.0, 1.0).distance;
-    }
-    let mean = sum / data.len() as f64;
+    let mut steps = 0;
+    let totals = track_scans(&cfg, &data, &mut tracker, |step| {
+        step();
+        steps += 1;
+    });
+    assert_eq!(steps, data.len(), "one tracker step a scan");
+    let mean = totals.gospa_mean;
     // σ√(π/2) ≈ 63 m is the raw measurement's mean error; filtering must beat it.
-    let bound = cfg.targets as f64 * 50.0 * (std::f64::consts::PI / 2.0).sqrt();
+    let bound = cfg.targets as f64 * cfg.meas_sigma_m * (std::f64::consts::PI / 2.0).sqrt();
     assert!(mean < bound, "mean GOSPA {mean:.1} ≥ bound {bound:.1}");
 }
 
