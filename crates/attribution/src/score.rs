@@ -9,7 +9,6 @@ use std::fmt::Write as _;
 use model::incident::FieldValue;
 use model::{
     AltitudeBand, Geodetic, Identity, Incident, IncidentKind, Time, Track, TrackClass, TrackId,
-    VelocityEnu,
 };
 use serde::Deserialize;
 
@@ -35,51 +34,7 @@ pub fn parse_events(text: &str) -> Result<Vec<TrueEvent>, String> {
         .map_err(|e| format!("events.json: line {}, column {}: {e}", e.line(), e.column()))
 }
 
-/// One row of `truth.csv`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TruthRow {
-    pub time: Time,
-    pub object: String,
-    pub class: String,
-    pub origin: String,
-    pub position: Geodetic,
-    pub velocity: VelocityEnu,
-}
-
-/// Parses `truth.csv`; bad rows are returned as errors naming the line.
-pub fn parse_truth(text: &str) -> (Vec<TruthRow>, Vec<String>) {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    for (idx, line) in text.lines().enumerate().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        let parsed = (|| {
-            if f.len() < 10 {
-                return None;
-            }
-            let n = |i: usize| f[i].trim().parse::<f64>().ok();
-            Some(TruthRow {
-                time: Time::parse_rfc3339(f[0].trim()).ok()?,
-                object: f[1].to_owned(),
-                class: f[2].to_owned(),
-                origin: f[3].to_owned(),
-                position: Geodetic::new(n(4)?, n(5)?, n(6)?),
-                velocity: VelocityEnu {
-                    ve_mps: n(7)?,
-                    vn_mps: n(8)?,
-                    vu_mps: n(9)?,
-                },
-            })
-        })();
-        match parsed {
-            Some(r) => rows.push(r),
-            None => errors.push(format!(
-                "truth.csv: line {}: expected time,object_id,class,origin,lat,lon,alt,ve,vn,vu",
-                idx + 1
-            )),
-        }
-    }
-    (rows, errors)
-}
+pub use model::truth::{TruthError, TruthRow, parse_truth};
 
 /// What the scorer knows of a vessel's transponder from the scenario.
 #[derive(Debug, Clone, PartialEq)]

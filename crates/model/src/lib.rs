@@ -12,6 +12,7 @@ pub mod incident;
 pub mod observation;
 pub mod time;
 pub mod track;
+pub mod truth;
 
 pub use digest::Digest;
 pub use geodesy::{Ecef, Enu, Geodetic, TangentPlane};

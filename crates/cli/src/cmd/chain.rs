@@ -153,9 +153,8 @@ pub fn run(
         std::fs::read_to_string(&truth_path).with_context(|| truth_path.display().to_string())?;
     let (rows, _) = score::parse_truth(&truth);
     let gospa = gospa_of(&rows, &snapshots, 10_000.0);
-    let (truth_rows, _) = fusion::score::parse_truth(&truth);
     let score = fusion::score::score_where(
-        &truth_rows,
+        &rows,
         &snapshots,
         &Default::default(),
         &detectable(&manifest),

@@ -19,6 +19,7 @@ fn truth(k: i64, object: &str, class: &str, lat: f64, lon: f64, alt: f64) -> Tru
         time: at(k),
         object: object.to_owned(),
         class: class.to_owned(),
+        origin: String::new(),
         position: Geodetic::new(lat, lon, alt),
         velocity: VelocityEnu::default(),
     }
