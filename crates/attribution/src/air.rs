@@ -5,11 +5,28 @@
 
 use model::{EvidenceItem, Geodetic, IncidentKind, Time, TrackClass, TrackId};
 
-use crate::engine::{Attributor, Crossing, TrackState, Violation};
+use crate::engine::{Attributor, Candidate, Crossing, TrackState, Violation};
 use crate::evidence::{Draft, fmt_pos, km};
 use crate::geography::Geography;
 use crate::history::Point;
 use crate::limits;
+
+/// An entry not observed (a track first seen inside, flying away from a border
+/// no sensor covered) is inferred when the track's course, extrapolated back, leaves
+/// the state within this distance of the first detection (on the night-wave suite
+/// the estimate stays within 90 s of the true crossing up to ~16 km back; beyond,
+/// courses bent before the first detection put it minutes off) ...
+pub(crate) const UNSEEN_MAX_M: f64 = 16_000.0;
+/// ... judged on a course flown straight (its two halves' courses differ less than this) ...
+const UNSEEN_TURN_MAX_DEG: f64 = 30.0;
+/// Two tracks this close in velocity (and `DUPLICATE_M` in place) are one object.
+const SAME_VELOCITY_MPS: f64 = 15.0;
+/// ... at a speed of at least this; its confidence is a seen crossing's times this.
+const UNSEEN_MIN_MPS: f64 = 15.0;
+const UNSEEN_CONFIDENCE: f64 = 0.8;
+/// Another track's entry this close to the estimate is the same object's.
+const UNSEEN_DUPLICATE_S: f64 = 120.0;
+const UNSEEN_DUPLICATE_M: f64 = 5_000.0;
 
 /// Two entries of one track into one state closer than this are one entry
 /// seen twice (a track wobbling on the border line).
@@ -19,12 +36,25 @@ const REENTRY_S: f64 = 120.0;
 /// space is the same object tracked twice (fusion's duplicate or broken track).
 const DUPLICATE_S: f64 = 30.0;
 const DUPLICATE_M: f64 = 2_000.0;
+/// A track begun inside a belt this close to where an object already counted in
+/// it was (moved on by its velocity) is that object again.
+const SAME_OBJECT_M: f64 = 5_000.0;
+/// Another track entering the same site's buffer at most this far apart in time
+/// and space is the same object (buffers are small: two tracks on one object enter
+/// them some seconds apart).
+const SITE_DUPLICATE_S: f64 = 60.0;
+const SITE_DUPLICATE_M: f64 = 3_000.0;
 /// A track first seen over the sea with a foreign coast at most this far behind it
 /// (along its heading) came from that state, nearly as surely as one first seen over
 /// its land: a launch site on the shore, a radar whose cover begins off the coast.
 const OFFSHORE_M: f64 = 30_000.0;
+/// A crossing is confirmed once the track has stayed this long in the new state ...
+pub(crate) const CONFIRM_S: f64 = 90.0;
+/// ... or gone this deep into it: deeper than a track's position noise along a
+/// border, and soon reached by a straight crossing (30 s at a Shahed's speed).
+pub(crate) const CONFIRM_M: f64 = 1_500.0;
 /// Crossings kept per track until its class is known.
-const CROSSINGS_MAX: usize = 16;
+pub(crate) const CROSSINGS_MAX: usize = 16;
 
 fn hostile(s: &TrackState) -> bool {
     matches!(
@@ -113,25 +143,70 @@ pub(crate) fn update(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point)
 /// whatever its class: a track often crosses before fusion knows what it is, and is
 /// an entry once it does. `prev` may be the last update of the track `id` continues
 /// (the crossing fell in the gap between the two).
+///
+/// A crossing counts once confirmed: the track, measured there at least once, has
+/// stayed in the new state [`CONFIRM_S`] or gone [`CONFIRM_M`] deep into it. A track
+/// following a border line wobbles across it with its position noise, and a track
+/// coasting on after its object fell (a missile's impact short of the border) crosses
+/// without an object; neither is an entry. Until confirmed, the track's state is the
+/// one it was last confirmed in (`home`): a return there ends the excursion.
 pub(crate) fn record_crossing(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
-    if let Some(c) = cur
-        .country
-        .filter(|c| Some(*c) != prev.country && a.protected[*c])
-    {
-        let f = bisect(prev, cur, |p| a.geo.countries[c].contains(p));
-        let crossing = Crossing {
-            country: c,
-            from: prev.country,
-            time: lerp_time(prev, cur, f),
-            position: lerp(prev, cur, f),
-            after: *cur,
-        };
+    let Some(s) = a.tracks.get(&id) else { return };
+    let (home, measured) = (s.home, s.last_measured);
+    if cur.country == home {
         if let Some(s) = a.tracks.get_mut(&id) {
-            if s.crossings.len() >= CROSSINGS_MAX {
-                s.crossings.remove(0);
-            }
-            s.crossings.push(crossing);
+            s.candidate = None;
         }
+        return;
+    }
+    let mut cand = match s.candidate {
+        Some(c) if c.country == cur.country => c,
+        _ => {
+            // A new stretch in another state: where it began.
+            let (time, position) = match cur.country {
+                Some(c) if prev.country != cur.country => {
+                    let f = bisect(prev, cur, |p| a.geo.countries[c].contains(p));
+                    (lerp_time(prev, cur, f), lerp(prev, cur, f))
+                }
+                _ if prev.country == cur.country => (prev.time, prev.position),
+                _ => (cur.time, cur.position),
+            };
+            Candidate {
+                country: cur.country,
+                from: home,
+                time,
+                position,
+                after: *cur,
+                measured: false,
+            }
+        }
+    };
+    cand.measured |= measured;
+    let confirmed = cand.measured
+        && (cur.time.seconds_since(cand.time) >= CONFIRM_S
+            || cur
+                .country
+                .is_some_and(|c| a.geo.countries[c].area_depth(&cur.position) >= CONFIRM_M));
+    let Some(s) = a.tracks.get_mut(&id) else {
+        return;
+    };
+    if !confirmed {
+        s.candidate = Some(cand);
+        return;
+    }
+    s.candidate = None;
+    s.home = cand.country;
+    if let Some(c) = cand.country.filter(|c| a.protected[*c]) {
+        if s.crossings.len() >= CROSSINGS_MAX {
+            s.crossings.remove(0);
+        }
+        s.crossings.push(Crossing {
+            country: c,
+            from: cand.from,
+            time: cand.time,
+            position: cand.position,
+            after: cand.after,
+        });
     }
 }
 
@@ -170,6 +245,15 @@ fn update_hostile(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point, is
             .collect()
     });
     for x in pending {
+        // Two crossings raised in one pass (a track established after both).
+        let again = a.tracks.get(&id).is_some_and(|s| {
+            s.entries
+                .iter()
+                .any(|&(k, t, _)| k == x.country && x.time.seconds_since(t).abs() < REENTRY_S)
+        });
+        if again {
+            continue;
+        }
         let duplicate = duplicate_entry(a, id, x.country, x.time, &x.position);
         if let Some(s) = a.tracks.get_mut(&id) {
             s.entries.push((x.country, x.time, x.position));
@@ -182,7 +266,7 @@ fn update_hostile(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point, is
             continue;
         }
         if is_hostile {
-            entry(a, id, x.from, x.country, x.time, x.position, &x.after);
+            entry(a, id, x.from, x.country, x.time, x.position, &x.after, None);
         } else if let Some(s) = a.tracks.get_mut(&id) {
             s.violation = Some(Violation {
                 country: x.country,
@@ -194,6 +278,9 @@ fn update_hostile(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point, is
                 last: cur.time,
             });
         }
+    }
+    if is_hostile {
+        unseen_entry(a, id, cur);
     }
     belts(a, id, prev, cur);
     if a.tracks.get(&id).is_some_and(TrackState::established) {
@@ -212,6 +299,141 @@ fn update_hostile(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point, is
     {
         over_sites(a, id, prev, cur);
     }
+}
+
+/// How an entry not observed was inferred.
+pub(crate) struct Unseen {
+    pub distance_m: f64,
+    pub over_s: f64,
+    pub speed_mps: f64,
+}
+
+/// An entry no sensor saw: the object's first track, hostile and established, was
+/// first detected inside a protected state close to a border it flies away from.
+/// Its course over the first minutes, extrapolated back, gives the crossing (time and
+/// point); decided once, when the track is established. Not for a track that may be
+/// an object already followed (another track was there then), nor for one turning
+/// (a decoy flying loops inside is launched there, and no entry from outside).
+fn unseen_entry(a: &mut Attributor, id: TrackId, cur: &Point) {
+    let Some(s) = a.tracks.get(&id) else { return };
+    if s.unseen_done || !s.established() {
+        return;
+    }
+    let first = s.first();
+    let tried = |a: &mut Attributor| {
+        if let Some(s) = a.tracks.get_mut(&id) {
+            s.unseen_done = true;
+        }
+    };
+    let Some(into) = first.country.filter(|c| a.protected[*c]) else {
+        return tried(a);
+    };
+    if !s.entries.is_empty() || !s.crossings.is_empty() || s.candidate.is_some() {
+        return tried(a);
+    }
+    let over_s = cur.time.seconds_since(first.time);
+    let (x, y) =
+        crate::geography::local_xy(&first.position, cur.position.lon_deg, cur.position.lat_deg);
+    let (ve, vn) = (x / over_s, y / over_s);
+    let speed = ve.hypot(vn);
+    if !(over_s > 0.0 && speed >= UNSEEN_MIN_MPS) {
+        return tried(a);
+    }
+    // Straight: the course from the first detection to the middle of the time
+    // followed and from there to now differ little (a loop, a turn at a waypoint,
+    // make the extrapolation meaningless).
+    let half = first.time + model::Duration::from_secs_f64(over_s / 2.0);
+    let Some(mid) = s
+        .history
+        .iter()
+        .min_by_key(|p| (p.time.unix_us - half.unix_us).abs())
+        .copied()
+    else {
+        return tried(a);
+    };
+    let course = |from: &Geodetic, to: &Geodetic| {
+        let (x, y) = crate::geography::local_xy(from, to.lon_deg, to.lat_deg);
+        x.atan2(y).to_degrees()
+    };
+    let turn = (course(&mid.position, &cur.position) - course(&first.position, &mid.position)
+        + 540.0)
+        .rem_euclid(360.0)
+        - 180.0;
+    if turn.abs() > UNSEEN_TURN_MAX_DEG {
+        return tried(a);
+    }
+    // Another track on the object then (fusion's second track on it, or one begun
+    // again too far from the lost one to be linked): the object may be followed.
+    let root = s.root();
+    let followed = a.tracks.iter().any(|(other, o)| {
+        *other != id
+            && o.root() != root
+            && !o.surface
+            && position_near(o, first.time).is_some_and(|q| {
+                q.surface_distance_m(&first.position) <= DUPLICATE_M
+                    && o.history
+                        .last()
+                        .velocity
+                        .ve_mps
+                        .hypot(o.history.last().velocity.vn_mps)
+                        > 0.0
+                    && (o.history.last().velocity.ve_mps - ve)
+                        .hypot(o.history.last().velocity.vn_mps - vn)
+                        <= SAME_VELOCITY_MPS
+            })
+    });
+    if followed {
+        return tried(a);
+    }
+    let back = |d: f64| crate::geography::offset(&first.position, -ve / speed * d, -vn / speed * d);
+    let area = &a.geo.countries[into];
+    let step = 1_000.0;
+    let mut exit = None;
+    let mut d = step;
+    while d <= UNSEEN_MAX_M {
+        if !area.contains(&back(d)) {
+            exit = Some(d);
+            break;
+        }
+        d += step;
+    }
+    let Some(outside) = exit else { return tried(a) };
+    // Refine between the last point inside and the first outside.
+    let (mut lo, mut hi) = (outside - step, outside);
+    for _ in 0..10 {
+        let mid = 0.5 * (lo + hi);
+        if area.contains(&back(mid)) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let at = back(hi);
+    let from = a.geo.country_at(&back(hi + step));
+    let time = first.time - model::Duration::from_secs_f64(hi / speed);
+    tried(a);
+    // An estimate: another track's entry near it in time and place is the same object.
+    let duplicate = a.tracks.iter().any(|(other, o)| {
+        *other != id
+            && o.entries.iter().any(|(k, t, p)| {
+                *k == into
+                    && time.seconds_since(*t).abs() <= UNSEEN_DUPLICATE_S
+                    && p.surface_distance_m(&at) <= UNSEEN_DUPLICATE_M
+            })
+    });
+    if let Some(s) = a.tracks.get_mut(&id) {
+        s.entries.push((into, time, at));
+    }
+    if duplicate {
+        a.stats.duplicates_suppressed += 1;
+        return;
+    }
+    let u = Unseen {
+        distance_m: hi,
+        over_s,
+        speed_mps: speed,
+    };
+    entry(a, id, from, into, time, at, cur, Some(&u));
 }
 
 /// Another track already entered `country` at about the same time and place: the
@@ -239,6 +461,16 @@ fn identified_twin(a: &Attributor, id: TrackId, x: &Crossing) -> bool {
                     && x.time.seconds_since(c.time).abs() <= DUPLICATE_S
                     && c.position.surface_distance_m(&x.position) <= DUPLICATE_M
             })
+    })
+}
+
+/// Where the track's object was at `time`: its kept point nearest before `time`
+/// (at most `LINK_GAP_S` before), moved on by its velocity.
+fn position_near(s: &TrackState, time: Time) -> Option<Geodetic> {
+    let p = s.history.iter().rev().find(|p| p.time <= time)?;
+    let dt = time.seconds_since(p.time);
+    (dt <= crate::engine::LINK_GAP_S).then(|| {
+        crate::geography::offset(&p.position, p.velocity.ve_mps * dt, p.velocity.vn_mps * dt)
     })
 }
 
@@ -401,6 +633,7 @@ fn track_items(s: &TrackState, d: &mut Draft) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn entry(
     a: &mut Attributor,
     id: TrackId,
@@ -409,6 +642,7 @@ fn entry(
     time: Time,
     at: Geodetic,
     cur: &Point,
+    unseen: Option<&Unseen>,
 ) {
     let Some(s) = a.tracks.get(&id) else { return };
     let o = find_origin(a, s);
@@ -445,6 +679,27 @@ fn entry(
     d.derived("launch_area", fmt_pos(&o.launch));
     d.method = format!("backtrack-to-border/{}", o.method);
     d.confidence = o.confidence * (0.85 + 0.15 * s.class_confidence.clamp(0.0, 1.0));
+    if let Some(u) = unseen {
+        d.method = "extrapolated-backwards".into();
+        d.confidence *= UNSEEN_CONFIDENCE;
+        d.flag("crossing_observed", false);
+        d.derived(
+            "crossing",
+            format!(
+                "not observed: the track was first detected {} inside {} at {} ({}), flying away from the border; its course over the first {:.0} s ({:.0} m/s), extrapolated back {}, crosses the border at {}: the crossing time and point are estimates",
+                km(u.distance_m),
+                geo.countries[into].id,
+                fmt_pos(&s.history.first.position),
+                s.history.first.time,
+                u.over_s,
+                u.speed_mps,
+                km(u.distance_m),
+                fmt_pos(&at)
+            ),
+        );
+    } else {
+        d.flag("crossing_observed", true);
+    }
     if turn > 360.0 && o.origin.is_none() {
         d.derived(
             "pattern",
@@ -466,6 +721,11 @@ fn entry(
     );
     if !o.note.ends_with('.') {
         d.statement.push('.');
+    }
+    if unseen.is_some() {
+        d.statement.push_str(
+            " The crossing itself was not observed (no sensor saw the object before it was inside): its time and point are extrapolated back from the track.",
+        );
     }
     if origin.is_some() && from_id.is_some() && origin != from_id {
         d.derived(
@@ -521,11 +781,24 @@ fn belt_entry(
     // the same object tracked twice; the same object's entry already counted is not
     // counted again.
     let root = a.tracks.get(&id).map(TrackState::root);
+    // A track first seen inside the belt (not continuing another) is a launch there
+    // only if no object already counted in it was there then: fusion's second track
+    // on an object, or one begun again too far from the lost one to be linked.
+    let born_inside = a
+        .tracks
+        .get(&id)
+        .is_some_and(|s| s.lineage.is_none() && s.history.first.time == time);
     let seen = a.belt_entries[k].iter().any(|(t, other, p, _)| {
         let other_root = a.tracks.get(other).map(TrackState::root);
         (other_root.is_some() && other_root == root)
             || (time.seconds_since(*t).abs() <= DUPLICATE_S
                 && p.surface_distance_m(&at) <= DUPLICATE_M)
+            || (born_inside
+                && *other != id
+                && a.tracks
+                    .get(other)
+                    .and_then(|o| position_near(o, time))
+                    .is_some_and(|q| q.surface_distance_m(&at) <= SAME_OBJECT_M))
     });
     if seen {
         a.stats.duplicates_suppressed += 1;
@@ -689,9 +962,6 @@ fn over_sites(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
         if a.tracks.get(&id).is_none_or(|s| s.sites_seen.contains(&k)) {
             continue;
         }
-        if let Some(s) = a.tracks.get_mut(&id) {
-            s.sites_seen.insert(k);
-        }
         let site = &a.geo.sites[k];
         let f_hit = buffer_entry(site, prev, cur).unwrap_or(1.0);
         let sub_end = Point {
@@ -701,46 +971,84 @@ fn over_sites(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
         };
         let f = bisect(prev, &sub_end, |p| site.distance_m(p) <= site.buffer_m) * f_hit;
         let (time, at) = (lerp_time(prev, cur, f), lerp(prev, cur, f));
-        let Some(s) = a.tracks.get(&id) else { return };
-        let o = find_origin(a, s);
-        let origin = o.origin.map(|c| a.geo.countries[c].id.clone());
-        let site = &a.geo.sites[k];
-        let mut d = Draft::new(
-            IncidentKind::DroneOverInfrastructure,
-            format!("{id}|{}", site.id),
-            time,
-        );
-        d.position = Some(at);
-        d.zones = a.geo.zones_at(&at);
-        d.infrastructure = Some(site.id.clone());
-        d.origin = origin.clone();
-        d.first_detection = s.first().time;
-        d.text("class", pact_class(s.class));
-        d.text("track_class", s.class.as_str());
-        d.text("infrastructure_kind", site.kind_str());
-        d.float("buffer_m", site.buffer_m);
-        d.float("alt_m", at.alt_m);
-        d.flag(
-            "state_originated",
-            origin.as_ref().is_some_and(|c| !a.geo.parties.contains(c)),
-        );
-        track_items(s, &mut d);
-        d.derived("buffer_entry", fmt_pos(&at));
-        d.method = "track-in-buffer".into();
-        d.confidence = 0.9 * (0.85 + 0.15 * s.class_confidence.clamp(0.0, 1.0));
-        d.statement = format!(
-            "Track {} ({}) entered the {} m protection buffer of {} ({}) at {} ({}). Origin: {}.",
-            id,
-            s.class.as_str(),
-            site.buffer_m,
-            site.name,
-            site.kind_str(),
-            time,
-            fmt_pos(&at),
-            origin.as_deref().unwrap_or("not established")
-        );
-        a.emit(d);
+        if let Some(s) = a.tracks.get_mut(&id) {
+            s.sites_seen.insert(k);
+            if s.site_pending.len() < CROSSINGS_MAX {
+                s.site_pending.push((k, time, at));
+            }
+        }
     }
+    // Raised once the track is established (a false track from clutter wanders
+    // into a buffer too), dated at the buffer entry.
+    if a.tracks.get(&id).is_some_and(TrackState::established) {
+        let pending = a
+            .tracks
+            .get_mut(&id)
+            .map(|s| std::mem::take(&mut s.site_pending))
+            .unwrap_or_default();
+        for (k, time, at) in pending {
+            site_entry(a, id, k, time, at);
+        }
+    }
+}
+
+fn site_entry(a: &mut Attributor, id: TrackId, k: usize, time: Time, at: Geodetic) {
+    let duplicate = a.tracks.iter().any(|(other, o)| {
+        *other != id
+            && o.site_entries.iter().any(|(j, t, p)| {
+                *j == k
+                    && time.seconds_since(*t).abs() <= SITE_DUPLICATE_S
+                    && p.surface_distance_m(&at) <= SITE_DUPLICATE_M
+            })
+    });
+    if let Some(s) = a.tracks.get_mut(&id)
+        && s.site_entries.len() < CROSSINGS_MAX
+    {
+        s.site_entries.push((k, time, at));
+    }
+    if duplicate {
+        a.stats.duplicates_suppressed += 1;
+        return;
+    }
+    let Some(s) = a.tracks.get(&id) else { return };
+    let o = find_origin(a, s);
+    let origin = o.origin.map(|c| a.geo.countries[c].id.clone());
+    let site = &a.geo.sites[k];
+    let mut d = Draft::new(
+        IncidentKind::DroneOverInfrastructure,
+        format!("{id}|{}", site.id),
+        time,
+    );
+    d.position = Some(at);
+    d.zones = a.geo.zones_at(&at);
+    d.infrastructure = Some(site.id.clone());
+    d.origin = origin.clone();
+    d.first_detection = s.first().time;
+    d.text("class", pact_class(s.class));
+    d.text("track_class", s.class.as_str());
+    d.text("infrastructure_kind", site.kind_str());
+    d.float("buffer_m", site.buffer_m);
+    d.float("alt_m", at.alt_m);
+    d.flag(
+        "state_originated",
+        origin.as_ref().is_some_and(|c| !a.geo.parties.contains(c)),
+    );
+    track_items(s, &mut d);
+    d.derived("buffer_entry", fmt_pos(&at));
+    d.method = "track-in-buffer".into();
+    d.confidence = 0.9 * (0.85 + 0.15 * s.class_confidence.clamp(0.0, 1.0));
+    d.statement = format!(
+        "Track {} ({}) entered the {} m protection buffer of {} ({}) at {} ({}). Origin: {}.",
+        id,
+        s.class.as_str(),
+        site.buffer_m,
+        site.name,
+        site.kind_str(),
+        time,
+        fmt_pos(&at),
+        origin.as_deref().unwrap_or("not established")
+    );
+    a.emit(d);
 }
 
 /// A CoT report of a hostile air object inside a site's buffer.

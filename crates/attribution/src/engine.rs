@@ -101,6 +101,20 @@ pub(crate) struct Lineage {
     pub first: Point,
 }
 
+/// A stretch of an air track in another state than the one it was last confirmed
+/// in, not yet long or deep enough to be a crossing (see `air::record_crossing`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate {
+    pub country: Option<usize>,
+    /// The state the track was confirmed in before.
+    pub from: Option<usize>,
+    pub time: Time,
+    pub position: Geodetic,
+    pub after: Point,
+    /// A measured update (not a coasted one) fell in the stretch.
+    pub measured: bool,
+}
+
 /// An air track's crossing into a protected state, whatever its class was then.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Crossing {
@@ -129,15 +143,34 @@ pub(crate) struct TrackState {
     pub lineage: Option<Lineage>,
     /// A later track continues this one.
     pub continued: bool,
+    /// Updates that carried a measurement (see [`TrackState::note_measurement`]),
+    /// counted over the object (the tracks this one continues too).
+    pub measured: u32,
+    /// The last update's measurement count and position sigma, to tell a measured
+    /// update from a coasted one.
+    pub n_updates: u32,
+    pub sigma_m: f64,
     // Air.
     /// Entries raised for the object (this track or the ones it continues): (state, time, where).
     pub entries: Vec<(usize, Time, Geodetic)>,
     /// Crossings into protected states seen on this track, hostile or not yet classified.
     pub crossings: Vec<Crossing>,
+    /// The state (none: the sea) the track was last confirmed in, and the stretch
+    /// in another one not yet confirmed.
+    pub home: Option<usize>,
+    pub candidate: Option<Candidate>,
+    /// The last update was measured (see [`TrackState::note_measurement`]).
+    pub last_measured: bool,
+    /// An entry no sensor saw was looked for (see `air::unseen_entry`).
+    pub unseen_done: bool,
     /// Belt entries waiting for the track to be established: (belt, time, where, origin).
     pub belt_pending: Vec<(usize, Time, Geodetic, Option<String>)>,
     pub belts_in: Vec<bool>,
     pub sites_seen: BTreeSet<usize>,
+    /// Buffer entries waiting for the track to be established: (site, time, where).
+    pub site_pending: Vec<(usize, Time, Geodetic)>,
+    /// Buffer entries raised (or found duplicates) by this track: (site, time, where).
+    pub site_entries: Vec<(usize, Time, Geodetic)>,
     pub violation: Option<Violation>,
     // Sea.
     pub loiter_since: BTreeMap<usize, Time>,
@@ -167,11 +200,20 @@ impl TrackState {
             gaps: Vec::new(),
             lineage: None,
             continued: false,
+            measured: 1,
+            n_updates: t.n_updates,
+            sigma_m: t.position_sigma_m,
             entries: Vec::new(),
             crossings: Vec::new(),
+            home: first.country,
+            candidate: None,
+            last_measured: true,
+            unseen_done: false,
             belt_pending: Vec::new(),
             belts_in: vec![false; n_belts],
             sites_seen: BTreeSet::new(),
+            site_pending: Vec::new(),
+            site_entries: Vec::new(),
             violation: None,
             loiter_since: BTreeMap::new(),
             loiter_fired: BTreeSet::new(),
@@ -192,11 +234,28 @@ impl TrackState {
         self.lineage.map_or(self.history.first, |l| l.first)
     }
 
-    /// Followed long enough to be an object, not a short false track from clutter:
-    /// [`ESTABLISHED_S`] since the object's first detection and a few kept updates.
+    /// Followed long enough to be an object, not a false track from clutter:
+    /// [`ESTABLISHED_S`] since the object's first detection, a few kept updates, and
+    /// [`ESTABLISHED_MEASURED`] measured ones (a false track born of a few clutter
+    /// plots coasts on for minutes, its measurement count stuck where it began).
     pub fn established(&self) -> bool {
         self.last_update.seconds_since(self.first().time) >= ESTABLISHED_S
             && (self.lineage.is_some() || self.history.len() >= 4)
+            && self.measured >= ESTABLISHED_MEASURED
+    }
+
+    /// Counts `t` as measured when fusion's measurement count grew, or when it
+    /// did not and the position did not grow less certain (a source that counts
+    /// nothing, like tracks made from the truth); a coasted update is neither.
+    fn note_measurement(&mut self, t: &Track) {
+        let grew = t.n_updates > self.n_updates;
+        let steady = t.n_updates == self.n_updates && t.position_sigma_m <= self.sigma_m;
+        self.last_measured = grew || steady;
+        if self.last_measured {
+            self.measured = self.measured.saturating_add(1);
+        }
+        self.n_updates = t.n_updates;
+        self.sigma_m = t.position_sigma_m;
     }
 
     /// The object: the first track of the lineage.
@@ -259,9 +318,12 @@ pub struct Attributor {
 /// An air track raises entries only once followed this long (clutter makes short
 /// false tracks that cross borders); the entries keep the crossing's time.
 pub(crate) const ESTABLISHED_S: f64 = 120.0;
+/// ... and confirmed by this many measured updates (a real track gets one every
+/// few seconds; clutter's false tracks, started on four plots, a couple more at most).
+pub(crate) const ESTABLISHED_MEASURED: u32 = 8;
 
 /// A new air track continues one that fell silent at most this long before ...
-const LINK_GAP_S: f64 = 180.0;
+pub(crate) const LINK_GAP_S: f64 = 180.0;
 /// ... and whose last state, moved on by its velocity, lies this close to the new
 /// track's first update (plus a share of the distance flown since) ...
 const LINK_GATE_M: f64 = 2_000.0;
@@ -451,6 +513,7 @@ impl Attributor {
                     .push((state.last_update, t.time - state.last_update));
             }
         }
+        state.note_measurement(&t);
         state.class = t.class;
         state.surface |= sea;
         state.class_confidence = t.class_confidence;
@@ -532,16 +595,33 @@ impl Attributor {
             first: p.first(),
         };
         let entries = p.entries.clone();
+        // What the lost track saw but had not raised yet (it was not established):
+        // the object's, raised by its continuation.
+        let crossings = std::mem::take(&mut p.crossings);
+        let belt_pending = std::mem::take(&mut p.belt_pending);
+        let site_pending = std::mem::take(&mut p.site_pending);
+        let (home, candidate, unseen_done) = (p.home, p.candidate, p.unseen_done);
         let sites = p.sites_seen.clone();
         let belts_in = p.belts_in.clone();
         let violation = p.violation.take();
+        let measured = p.measured;
         let (class, confidence) = (p.class, p.class_confidence);
         let (identity, cooperative) = (p.identity.clone(), p.cooperative);
         let Some(s) = self.tracks.get_mut(&id) else {
             return;
         };
         s.lineage = Some(lineage);
+        s.measured = s.measured.saturating_add(measured);
         s.entries = entries;
+        s.home = home;
+        s.candidate = candidate;
+        s.unseen_done = unseen_done;
+        s.crossings.splice(0..0, crossings);
+        s.crossings.truncate(crate::air::CROSSINGS_MAX);
+        s.belt_pending.splice(0..0, belt_pending);
+        s.belt_pending.truncate(crate::air::CROSSINGS_MAX);
+        s.site_pending.splice(0..0, site_pending);
+        s.site_pending.truncate(crate::air::CROSSINGS_MAX);
         s.sites_seen.extend(sites);
         for (k, b) in belts_in.into_iter().enumerate() {
             if let Some(x) = s.belts_in.get_mut(k) {

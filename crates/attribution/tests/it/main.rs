@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod fragments;
+mod precision;
 mod scoring;
 mod sea;
 mod stix_export;

@@ -1,0 +1,329 @@
+//! What fusion's picture gets wrong must not become incidents: false tracks born of
+//! clutter that coast on a few plots, tracks wobbling across a border they follow,
+//! tracks coasting on after their object fell, two tracks on one drone over a site,
+//! a second track begun inside a belt. And an entry no sensor saw (a track first seen
+//! inside, just past a border it flies away from) is inferred, not lost.
+
+use attribution::{Config, Input};
+use model::incident::FieldValue;
+use model::{
+    AltitudeBand, Geodetic, Identity, Incident, IncidentKind, Time, Track, TrackClass, TrackId,
+    VelocityEnu,
+};
+
+const T0: i64 = 1_757_000_000;
+
+fn at(s: i64) -> Time {
+    Time::from_unix_us((T0 + s) * 1_000_000)
+}
+
+/// One update of track `id` at `t_s`, flying `ve`/`vn` from `start` (at `from_s`).
+#[allow(clippy::too_many_arguments)]
+fn update(
+    id: u64,
+    t_s: i64,
+    from_s: i64,
+    start: Geodetic,
+    ve: f64,
+    vn: f64,
+    n_updates: u32,
+    sigma_m: f64,
+) -> Track {
+    let dt = (t_s - from_s) as f64;
+    Track {
+        id: TrackId(id),
+        time: at(t_s),
+        position: attribution::geography::offset(&start, ve * dt, vn * dt),
+        velocity: VelocityEnu {
+            ve_mps: ve,
+            vn_mps: vn,
+            vu_mps: 0.0,
+        },
+        position_sigma_m: sigma_m,
+        velocity_sigma_mps: 10.0,
+        class: TrackClass::Drone,
+        class_confidence: 0.9,
+        band: AltitudeBand::Low,
+        identity: Identity::default(),
+        cooperative: false,
+        quality: 0.6,
+        n_updates,
+        sensors: vec![model::SensorId::new("radar-1")],
+    }
+}
+
+/// A track measured every 5 s (its measurement count grows, its sigma stays).
+fn measured(id: u64, from_s: i64, to_s: i64, start: Geodetic, ve: f64, vn: f64) -> Vec<Track> {
+    (from_s..=to_s)
+        .step_by(5)
+        .map(|t| {
+            update(
+                id,
+                t,
+                from_s,
+                start,
+                ve,
+                vn,
+                4 + ((t - from_s) / 5) as u32,
+                150.0,
+            )
+        })
+        .collect()
+}
+
+/// A false track: four plots, then coasting (count stuck, sigma growing).
+fn coasting(id: u64, from_s: i64, to_s: i64, start: Geodetic, ve: f64, vn: f64) -> Vec<Track> {
+    (from_s..=to_s)
+        .step_by(5)
+        .map(|t| {
+            update(
+                id,
+                t,
+                from_s,
+                start,
+                ve,
+                vn,
+                4,
+                300.0 + 20.0 * (t - from_s) as f64,
+            )
+        })
+        .collect()
+}
+
+fn run(mut tracks: Vec<Track>) -> attribution::Output {
+    tracks.sort_by_key(|t| (t.time, t.id));
+    let inputs = tracks.into_iter().map(Input::Track);
+    attribution::attribute(Config::default(), crate::geography(), inputs)
+}
+
+fn of(out: &attribution::Output, kind: IncidentKind) -> Vec<&Incident> {
+    out.incidents.iter().filter(|i| i.kind == kind).collect()
+}
+
+/// West out of Russia into Ukraine (Sumy region): where and when a steady track crosses.
+fn west_into_ua() -> (Geodetic, Time) {
+    let start = Geodetic::new(51.5, 35.0, 300.0);
+    let out = run(measured(1, 0, 1500, start, -50.0, 0.0));
+    let e = of(&out, IncidentKind::AirspaceEntry);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    (start, e[0].time)
+}
+
+#[test]
+fn a_false_track_coasting_on_a_few_plots_is_no_entry() {
+    let (start, crossed) = west_into_ua();
+    let c = crossed.seconds_since(at(0)).round() as i64;
+    // Begun 150 s before the border on four plots, never measured again: it crosses
+    // while coasting, followed (not measured) for 300 s.
+    let from = start_at(start, c - 150);
+    let out = run(coasting(2, c - 150, c + 150, from, -50.0, 0.0));
+    assert!(
+        of(&out, IncidentKind::AirspaceEntry).is_empty(),
+        "{:#?}",
+        out.incidents
+    );
+    // The same path measured all along is an entry.
+    let out = run(measured(2, c - 150, c + 150, from, -50.0, 0.0));
+    assert_eq!(of(&out, IncidentKind::AirspaceEntry).len(), 1);
+}
+
+/// Where the steady westbound track from `start` is at `t_s`.
+fn start_at(start: Geodetic, t_s: i64) -> Geodetic {
+    attribution::geography::offset(&start, -50.0 * t_s as f64, 0.0)
+}
+
+#[test]
+fn a_track_coasting_across_a_border_after_its_object_fell_is_no_entry() {
+    let (start, crossed) = west_into_ua();
+    let c = crossed.seconds_since(at(0)).round() as i64;
+    // Measured up to 60 s short of the border (the impact), then coasting on 120 s.
+    let mut tracks = measured(3, 0, c - 60, start, -50.0, 0.0);
+    let n = tracks.last().map_or(4, |t| t.n_updates);
+    tracks.extend((c - 55..=c + 60).step_by(5).map(|t| {
+        update(
+            3,
+            t,
+            0,
+            start,
+            -50.0,
+            0.0,
+            n,
+            150.0 + 30.0 * (t - c + 60) as f64,
+        )
+    }));
+    let out = run(tracks);
+    assert!(
+        of(&out, IncidentKind::AirspaceEntry).is_empty(),
+        "{:#?}",
+        out.incidents
+    );
+}
+
+#[test]
+fn a_track_wobbling_back_across_the_border_is_one_entry() {
+    let (start, crossed) = west_into_ua();
+    let c = crossed.seconds_since(at(0)).round() as i64;
+    // Into Ukraine, on 120 s (6 km deep), back east 130 s to touch Russia (500 m
+    // past the line, some 10 s: the track's position noise along it), then west again.
+    let mut tracks = measured(4, 0, c + 120, start, -50.0, 0.0);
+    let deep = start_at(start, c + 120);
+    tracks.extend(
+        measured(4, c + 125, c + 250, deep, 50.0, 0.0)
+            .into_iter()
+            .map(|mut t| {
+                t.n_updates += 200;
+                t
+            }),
+    );
+    let back = attribution::geography::offset(&deep, 50.0 * 130.0, 0.0);
+    tracks.extend(
+        measured(4, c + 255, c + 1200, back, -50.0, 0.0)
+            .into_iter()
+            .map(|mut t| {
+                t.n_updates += 400;
+                t
+            }),
+    );
+    let out = run(tracks);
+    let e = of(&out, IncidentKind::AirspaceEntry);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(e[0].time.seconds_since(crossed).abs() < 10.0);
+}
+
+fn site(id: &str) -> Geodetic {
+    crate::geography()
+        .site(id)
+        .map(|s| s.anchor)
+        .unwrap_or_else(|| panic!("site {id}"))
+}
+
+#[test]
+fn two_tracks_on_one_drone_over_a_site_are_one_incident_and_a_false_track_none() {
+    // Eastbound at 50 m/s through Khmelnytskyi NPP's 5 km buffer, from 20 km west.
+    let npp = site("khmelnytskyi-npp");
+    let start = attribution::geography::offset(&npp, -20_000.0, 0.0);
+    let twin = attribution::geography::offset(&start, -300.0, 200.0);
+    let mut tracks = measured(5, 0, 600, start, 50.0, 0.0);
+    // Fusion's second track on it, begun 200 s later and 300 m behind.
+    tracks.extend(measured(6, 200, 600, start_east(twin, 200), 50.0, 0.0));
+    let out = run(tracks);
+    let sites = of(&out, IncidentKind::DroneOverInfrastructure);
+    assert_eq!(sites.len(), 1, "{sites:#?}");
+    assert_eq!(sites[0].infrastructure.as_deref(), Some("khmelnytskyi-npp"));
+    // A false track on four plots coasting through the buffer raises nothing.
+    let out = run(coasting(7, 0, 600, start, 50.0, 0.0));
+    assert!(
+        of(&out, IncidentKind::DroneOverInfrastructure).is_empty(),
+        "{:#?}",
+        out.incidents
+    );
+}
+
+fn start_east(p: Geodetic, t_s: i64) -> Geodetic {
+    attribution::geography::offset(&p, 50.0 * t_s as f64, 0.0)
+}
+
+#[test]
+fn a_second_track_begun_inside_a_belt_does_not_count_its_object_twice() {
+    let geo = crate::geography();
+    let belt = geo
+        .zones
+        .iter()
+        .find(|z| z.area.id == "pl-border-belt")
+        .expect("the bundled pact has the Polish border belt");
+    // Four drones west out of Ukraine into Poland's belt, 2 km apart, 5 min apart.
+    let base = Geodetic::new(51.0, 24.6, 300.0);
+    let mut tracks = Vec::new();
+    for k in 0..4u64 {
+        let start = attribution::geography::offset(&base, 0.0, 2_000.0 * k as f64);
+        let t0 = 300 * k as i64;
+        tracks.extend(measured(10 + k, t0, t0 + 2400, start, -50.0, 0.0));
+    }
+    // Fusion begins a second track on the first drone once it is in the belt, 200 m off.
+    let first_in = tracks
+        .iter()
+        .filter(|t| t.id == TrackId(10))
+        .find(|t| belt.area.contains(&t.position))
+        .map(|t| (t.time.seconds_since(at(0)).round() as i64, t.position))
+        .expect("the drones reach the belt");
+    let (t_in, p_in) = first_in;
+    let twin = attribution::geography::offset(&p_in, -2_000.0, 200.0);
+    tracks.extend(measured(20, t_in + 40, t_in + 900, twin, -50.0, 0.0));
+    let out = run(tracks);
+    assert!(
+        of(&out, IncidentKind::MassIncursion).is_empty(),
+        "four drones are no mass incursion: {:#?}",
+        of(&out, IncidentKind::MassIncursion)
+    );
+    // A fifth drone is.
+    let mut tracks = Vec::new();
+    for k in 0..5u64 {
+        let start = attribution::geography::offset(&base, 0.0, 2_000.0 * k as f64);
+        let t0 = 300 * k as i64;
+        tracks.extend(measured(10 + k, t0, t0 + 2400, start, -50.0, 0.0));
+    }
+    assert_eq!(of(&run(tracks), IncidentKind::MassIncursion).len(), 1);
+}
+
+fn text(i: &Incident, key: &str) -> String {
+    match i.fields.get(key) {
+        Some(FieldValue::Text(s)) => s.clone(),
+        other => panic!("{key}: {other:?}"),
+    }
+}
+
+#[test]
+fn an_entry_no_sensor_saw_is_inferred_from_a_track_first_seen_past_the_border() {
+    let (start, crossed) = west_into_ua();
+    let c = crossed.seconds_since(at(0)).round() as i64;
+    // First seen 160 s (8 km) past the border, flying on west, away from it.
+    let seen = start_at(start, c + 160);
+    let out = run(measured(8, c + 160, c + 900, seen, -50.0, 0.0));
+    let e = of(&out, IncidentKind::AirspaceEntry);
+    assert_eq!(e.len(), 1, "{:#?}", out.incidents);
+    assert_eq!(e[0].origin.as_deref(), Some("RU"));
+    assert_eq!(e[0].evidence.method, "extrapolated-backwards");
+    assert_eq!(
+        e[0].fields.get("crossing_observed"),
+        Some(&FieldValue::Bool(false))
+    );
+    assert!(
+        e[0].time.seconds_since(crossed).abs() < 30.0,
+        "{} vs {crossed}",
+        e[0].time
+    );
+    assert_eq!(text(e[0], "into"), "UA");
+    // Less sure than a crossing seen.
+    let seen_entry = run(measured(9, 0, c + 900, start, -50.0, 0.0));
+    assert!(e[0].confidence < of(&seen_entry, IncidentKind::AirspaceEntry)[0].confidence);
+
+    // First seen 60 km inside, the border is too far back to say: launched inside or not.
+    let deep = start_at(start, c + 1200);
+    assert!(
+        of(
+            &run(measured(10, c + 1200, c + 2000, deep, -50.0, 0.0)),
+            IncidentKind::AirspaceEntry
+        )
+        .is_empty()
+    );
+    // Flying towards the border it is near, it did not come over it.
+    assert!(
+        of(
+            &run(measured(11, c + 160, c + 300, seen, 50.0, 0.0)),
+            IncidentKind::AirspaceEntry
+        )
+        .is_empty()
+    );
+    // Turning (a decoy's loop) in its first minutes: no course to extrapolate.
+    let mut turning = measured(12, c + 160, c + 230, seen, -50.0, 0.0);
+    let corner = start_at(start, c + 230);
+    turning.extend(
+        measured(12, c + 235, c + 900, corner, 0.0, 50.0)
+            .into_iter()
+            .map(|mut t| {
+                t.n_updates += 20;
+                t
+            }),
+    );
+    assert!(of(&run(turning), IncidentKind::AirspaceEntry).is_empty());
+}
