@@ -239,7 +239,8 @@ fn a_second_track_begun_inside_a_belt_does_not_count_its_object_twice() {
         let t0 = 300 * k as i64;
         tracks.extend(measured(10 + k, t0, t0 + 2400, start, -50.0, 0.0));
     }
-    // Fusion begins a second track on the first drone once it is in the belt, 200 m off.
+    // Fusion begins a second track on the first drone once it is in the belt, 3 km
+    // off (too far to continue it: the first track goes on).
     let first_in = tracks
         .iter()
         .filter(|t| t.id == TrackId(10))
@@ -247,7 +248,8 @@ fn a_second_track_begun_inside_a_belt_does_not_count_its_object_twice() {
         .map(|t| (t.time.seconds_since(at(0)).round() as i64, t.position))
         .expect("the drones reach the belt");
     let (t_in, p_in) = first_in;
-    let twin = attribution::geography::offset(&p_in, -2_000.0, 200.0);
+    let twin = attribution::geography::offset(&p_in, -2_000.0, 3_000.0);
+    assert!(belt.area.contains(&twin));
     tracks.extend(measured(20, t_in + 40, t_in + 900, twin, -50.0, 0.0));
     let out = run(tracks);
     assert!(
