@@ -40,10 +40,10 @@ const DUPLICATE_M: f64 = 2_000.0;
 /// it was (moved on by its velocity) is that object again.
 const SAME_OBJECT_M: f64 = 5_000.0;
 /// Another track entering the same site's buffer at most this far apart in time
-/// and space is the same object (buffers are small: two tracks on one object enter
-/// them some seconds apart).
-const SITE_DUPLICATE_S: f64 = 60.0;
-const SITE_DUPLICATE_M: f64 = 3_000.0;
+/// and space is the same object (on the suite, two tracks on one drone enter a
+/// buffer within 40 s and 1.8 km; two drones at an NPP came 51 s and 2.5 km apart).
+const SITE_DUPLICATE_S: f64 = 40.0;
+const SITE_DUPLICATE_M: f64 = 2_000.0;
 /// A track first seen over the sea with a foreign coast at most this far behind it
 /// (along its heading) came from that state, nearly as surely as one first seen over
 /// its land: a launch site on the shore, a radar whose cover begins off the coast.

@@ -202,10 +202,13 @@ fn two_tracks_on_one_drone_over_a_site_are_one_incident_and_a_false_track_none()
     // Eastbound at 50 m/s through Khmelnytskyi NPP's 5 km buffer, from 20 km west.
     let npp = site("khmelnytskyi-npp");
     let start = attribution::geography::offset(&npp, -20_000.0, 0.0);
-    let twin = attribution::geography::offset(&start, -300.0, 200.0);
     let mut tracks = measured(5, 0, 600, start, 50.0, 0.0);
-    // Fusion's second track on it, begun 200 s later and 300 m behind.
-    tracks.extend(measured(6, 200, 600, start_east(twin, 200), 50.0, 0.0));
+    // Fusion's second track on it, begun 200 s later 800 m to the side, its first
+    // velocity rough (so it does not pass for the first track's continuation).
+    let twin = attribution::geography::offset(&start, 0.0, 800.0);
+    let mut second = measured(6, 200, 600, start_east(twin, 200), 50.0, 0.0);
+    second[0].velocity.vn_mps = 45.0;
+    tracks.extend(second);
     let out = run(tracks);
     let sites = of(&out, IncidentKind::DroneOverInfrastructure);
     assert_eq!(sites.len(), 1, "{sites:#?}");
