@@ -39,9 +39,10 @@ const DUPLICATE_M: f64 = 2_000.0;
 /// A track begun inside a belt this close to where an object already counted in
 /// it was (moved on by its velocity) is that object again.
 const SAME_OBJECT_M: f64 = 5_000.0;
-/// Another track entering the same site's buffer at most this far apart in time
-/// and space is the same object (on the suite, two tracks on one drone enter a
-/// buffer within 40 s and 1.8 km; two drones at an NPP came 51 s and 2.5 km apart).
+/// Another track, established before this one began, entering the same site's
+/// buffer at most this far apart in time and space is the same object (on the
+/// suite, two tracks on one drone enter a buffer within 40 s and 1.8 km; two drones
+/// at an NPP came 51 s and 2.5 km apart).
 const SITE_DUPLICATE_S: f64 = 40.0;
 const SITE_DUPLICATE_M: f64 = 2_000.0;
 /// A track first seen over the sea with a foreign coast at most this far behind it
@@ -993,8 +994,13 @@ fn over_sites(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
 }
 
 fn site_entry(a: &mut Attributor, id: TrackId, k: usize, time: Time, at: Geodetic) {
+    // Fusion's second track on a followed object: begun beside a track already
+    // established then. Drones flying together from the start (a swarm over an
+    // airport) are tracks begun together, each its own object.
+    let born = a.tracks.get(&id).map_or(time, |s| s.history.first.time);
     let duplicate = a.tracks.iter().any(|(other, o)| {
         *other != id
+            && o.first().time.seconds_since(born) <= -crate::engine::ESTABLISHED_S
             && o.site_entries.iter().any(|(j, t, p)| {
                 *j == k
                     && time.seconds_since(*t).abs() <= SITE_DUPLICATE_S

@@ -213,6 +213,15 @@ fn two_tracks_on_one_drone_over_a_site_are_one_incident_and_a_false_track_none()
     let sites = of(&out, IncidentKind::DroneOverInfrastructure);
     assert_eq!(sites.len(), 1, "{sites:#?}");
     assert_eq!(sites[0].infrastructure.as_deref(), Some("khmelnytskyi-npp"));
+    // Two drones flying together from the start (tracks begun together) are two.
+    let mut swarm = measured(5, 0, 600, start, 50.0, 0.0);
+    let mut other = measured(6, 0, 600, twin, 50.0, 0.0);
+    other[0].velocity.vn_mps = 45.0;
+    swarm.extend(other);
+    assert_eq!(
+        of(&run(swarm), IncidentKind::DroneOverInfrastructure).len(),
+        2
+    );
     // A false track on four plots coasting through the buffer raises nothing.
     let out = run(coasting(7, 0, 600, start, 50.0, 0.0));
     assert!(
