@@ -39,6 +39,9 @@ const DUPLICATE_M: f64 = 2_000.0;
 /// A track begun inside a belt this close to where an object already counted in
 /// it was (moved on by its velocity) is that object again.
 const SAME_OBJECT_M: f64 = 5_000.0;
+/// A buffer entry counts once the track is deeper inside than its position sigma,
+/// at most this share of the buffer.
+const SITE_MARGIN_SHARE: f64 = 0.5;
 /// Another track, established before this one began, entering the same site's
 /// buffer at most this far apart in time and space is the same object (on the
 /// suite, two tracks on one drone enter a buffer within 40 s and 1.8 km; two drones
@@ -49,11 +52,12 @@ const SITE_DUPLICATE_M: f64 = 2_000.0;
 /// (along its heading) came from that state, nearly as surely as one first seen over
 /// its land: a launch site on the shore, a radar whose cover begins off the coast.
 const OFFSHORE_M: f64 = 30_000.0;
-/// A crossing is confirmed once the track has stayed this long in the new state ...
-pub(crate) const CONFIRM_S: f64 = 90.0;
+/// A crossing is confirmed once the track has stayed this long in the new state
+/// (short: the replay's bar wants an activation within 60 s of the crossing) ...
+pub(crate) const CONFIRM_S: f64 = 30.0;
 /// ... or gone this deep into it: deeper than a track's position noise along a
-/// border, and soon reached by a straight crossing (30 s at a Shahed's speed).
-pub(crate) const CONFIRM_M: f64 = 1_500.0;
+/// border, and soon reached by a straight crossing (20 s at a Shahed's speed).
+pub(crate) const CONFIRM_M: f64 = 1_000.0;
 /// Crossings kept per track until its class is known.
 pub(crate) const CROSSINGS_MAX: usize = 16;
 
@@ -940,23 +944,31 @@ pub(crate) fn close_violation(a: &mut Attributor, id: TrackId, exit: Option<Time
 /// The first fraction along a→b inside the site's buffer, sampling the segment
 /// finely enough (a quarter buffer) that a fast drone cannot jump over a small buffer.
 fn buffer_entry(site: &crate::geography::Site, a: &Point, b: &Point) -> Option<f64> {
+    within(site, a, b, site.buffer_m)
+}
+
+/// The first fraction along a→b at most `radius` from the site.
+fn within(site: &crate::geography::Site, a: &Point, b: &Point, radius: f64) -> Option<f64> {
     let len = a.position.surface_distance_m(&b.position);
     if !site.near_box(&b.position, len) {
         return None;
     }
-    let n = ((len / (0.25 * site.buffer_m.max(1.0))).ceil() as usize).clamp(1, 4096);
+    let n = ((len / (0.25 * radius.max(1.0))).ceil() as usize).clamp(1, 4096);
     (1..=n)
         .map(|k| k as f64 / n as f64)
-        .find(|f| site.distance_m(&lerp(a, b, *f)) <= site.buffer_m)
+        .find(|f| site.distance_m(&lerp(a, b, *f)) <= radius)
 }
 
 fn over_sites(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
+    let Some(s) = a.tracks.get(&id) else { return };
+    let sigma = s.sigma_m;
+    let near: Vec<usize> = s.site_near.iter().map(|n| n.0).collect();
     let hits: Vec<usize> = a
         .geo
         .sites
         .iter()
         .enumerate()
-        .filter(|(_, site)| buffer_entry(site, prev, cur).is_some())
+        .filter(|(k, site)| near.contains(k) || buffer_entry(site, prev, cur).is_some())
         .map(|(k, _)| k)
         .collect();
     for k in hits {
@@ -964,19 +976,40 @@ fn over_sites(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
             continue;
         }
         let site = &a.geo.sites[k];
-        let f_hit = buffer_entry(site, prev, cur).unwrap_or(1.0);
-        let sub_end = Point {
-            position: lerp(prev, cur, f_hit),
-            time: lerp_time(prev, cur, f_hit),
-            ..*cur
+        // Where the track entered the buffer (this segment, or an earlier one).
+        let open = a
+            .tracks
+            .get(&id)
+            .and_then(|s| s.site_near.iter().find(|n| n.0 == k).copied());
+        let entered = open.or_else(|| {
+            let f_hit = buffer_entry(site, prev, cur)?;
+            let sub_end = Point {
+                position: lerp(prev, cur, f_hit),
+                time: lerp_time(prev, cur, f_hit),
+                ..*cur
+            };
+            let f = bisect(prev, &sub_end, |p| site.distance_m(p) <= site.buffer_m) * f_hit;
+            Some((k, lerp_time(prev, cur, f), lerp(prev, cur, f)))
+        });
+        let Some((_, time, at)) = entered else {
+            continue;
         };
-        let f = bisect(prev, &sub_end, |p| site.distance_m(p) <= site.buffer_m) * f_hit;
-        let (time, at) = (lerp_time(prev, cur, f), lerp(prev, cur, f));
-        if let Some(s) = a.tracks.get_mut(&id) {
+        // In for sure only deeper than the track's position uncertainty: a track
+        // grazing the edge is as likely an object passing just outside.
+        let margin = sigma.clamp(0.0, SITE_MARGIN_SHARE * site.buffer_m);
+        let deep = within(site, prev, cur, site.buffer_m - margin).is_some();
+        let outside = site.distance_m(&cur.position) > site.buffer_m;
+        let Some(s) = a.tracks.get_mut(&id) else {
+            return;
+        };
+        s.site_near.retain(|n| n.0 != k);
+        if deep {
             s.sites_seen.insert(k);
             if s.site_pending.len() < CROSSINGS_MAX {
                 s.site_pending.push((k, time, at));
             }
+        } else if !outside && s.site_near.len() < CROSSINGS_MAX {
+            s.site_near.push((k, time, at));
         }
     }
     // Raised once the track is established (a false track from clutter wanders

@@ -169,6 +169,8 @@ pub(crate) struct TrackState {
     pub sites_seen: BTreeSet<usize>,
     /// Buffer entries waiting for the track to be established: (site, time, where).
     pub site_pending: Vec<(usize, Time, Geodetic)>,
+    /// Buffers entered, not yet deeper than the track's position sigma: (site, time, where).
+    pub site_near: Vec<(usize, Time, Geodetic)>,
     /// Buffer entries raised (or found duplicates) by this track: (site, time, where).
     pub site_entries: Vec<(usize, Time, Geodetic)>,
     pub violation: Option<Violation>,
@@ -213,6 +215,7 @@ impl TrackState {
             belts_in: vec![false; n_belts],
             sites_seen: BTreeSet::new(),
             site_pending: Vec::new(),
+            site_near: Vec::new(),
             site_entries: Vec::new(),
             violation: None,
             loiter_since: BTreeMap::new(),

@@ -341,3 +341,21 @@ fn an_entry_no_sensor_saw_is_inferred_from_a_track_first_seen_past_the_border() 
     );
     assert!(of(&run(turning), IncidentKind::AirspaceEntry).is_empty());
 }
+
+#[test]
+fn a_track_grazing_a_buffer_within_its_position_noise_is_no_site_incident() {
+    // Eastbound past Khmelnytskyi NPP (5 km buffer), its position known to 150 m.
+    let npp = site("khmelnytskyi-npp");
+    let pass = |north_m: f64| {
+        let start = attribution::geography::offset(&npp, -20_000.0, north_m);
+        of(
+            &run(measured(13, 0, 800, start, 50.0, 0.0)),
+            IncidentKind::DroneOverInfrastructure,
+        )
+        .len()
+    };
+    // 100 m inside the edge at its closest: as likely just outside.
+    assert_eq!(pass(4_900.0), 0);
+    // 1 km inside: in.
+    assert_eq!(pass(4_000.0), 1);
+}
