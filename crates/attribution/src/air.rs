@@ -40,8 +40,9 @@ const DUPLICATE_M: f64 = 2_000.0;
 /// it was (moved on by its velocity) is that object again.
 const SAME_OBJECT_M: f64 = 5_000.0;
 /// A buffer entry counts once the track is deeper inside than its position sigma,
-/// at most this share of the buffer.
-const SITE_MARGIN_SHARE: f64 = 0.5;
+/// at most this share of the buffer (a hospital's 500 m buffer: 100 m; at half of
+/// it, drones passing 300 m from Okhmatdyt were lost).
+const SITE_MARGIN_SHARE: f64 = 0.2;
 /// Another track, established before this one began, entering the same site's
 /// buffer at most this far apart in time and space is the same object (on the
 /// suite, two tracks on one drone enter a buffer within 40 s and 1.8 km; two drones
