@@ -33,8 +33,11 @@ const UNSEEN_DUPLICATE_M: f64 = 5_000.0;
 const REENTRY_S: f64 = 120.0;
 
 /// An entry by another track into the same state at most this far apart in time and
-/// space is the same object tracked twice (fusion's duplicate or broken track).
-const DUPLICATE_S: f64 = 30.0;
+/// space is the same object tracked twice (fusion's duplicate or broken track). Two
+/// tracks on one object cross within a scan or two of each other; at 30 s, drones of
+/// one wave crossing 20-30 s apart on one path were counted as one (suite recall of
+/// seen entries 0.948 → 0.957, precision 0.988 → 0.985).
+const DUPLICATE_S: f64 = 15.0;
 const DUPLICATE_M: f64 = 2_000.0;
 /// A track begun inside a belt this close to where an object already counted in
 /// it was (moved on by its velocity) is that object again.

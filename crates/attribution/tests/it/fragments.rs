@@ -221,3 +221,13 @@ fn a_track_first_seen_just_off_a_foreign_coast_came_from_that_state() {
     assert_eq!(text(e[0], "origin_method"), "extrapolated-backwards");
     assert!(e[0].confidence < 0.8, "{}", e[0].confidence);
 }
+
+#[test]
+fn two_drones_of_one_wave_crossing_twenty_seconds_apart_are_two_entries() {
+    // One path out of Russia, the second drone 20 s (1 km) behind the first.
+    let start = Geodetic::new(51.5, 35.0, 300.0);
+    let mut tracks = leg(1, 0, 1500, start, -50.0, 0.0, TrackClass::Drone);
+    tracks.extend(leg(2, 20, 1520, start, -50.0, 0.0, TrackClass::Drone));
+    let out = run(tracks);
+    assert_eq!(entries(&out).len(), 2, "{:#?}", out.incidents);
+}
