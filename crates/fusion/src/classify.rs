@@ -18,28 +18,39 @@ pub struct Kinematics {
 
 /// Class and confidence.
 pub fn classify(k: &Kinematics, identity: &Identity) -> (TrackClass, f64) {
+    by_identity(identity).unwrap_or_else(|| by_kinematics(k))
+}
+
+/// The class a cooperative identity names (AIS, ADS-B, a CoT type), which
+/// holds however the track moves.
+pub fn by_identity(identity: &Identity) -> Option<(TrackClass, f64)> {
     if identity.mmsi.is_some() {
-        return (TrackClass::Vessel, 0.95);
+        return Some((TrackClass::Vessel, 0.95));
     }
     if let Some(kind) = identity.reported_type.as_deref() {
         // ADS-B emitter category A7 is a rotorcraft; a CoT air type whose
         // fifth atom is `H` is rotary wing (`a-h-A-M-H`, `a-f-A-C-H-...`).
         let atom = |i: usize| kind.split('-').nth(i);
         if kind == "A7" || (atom(2) == Some("A") && atom(4) == Some("H")) {
-            return (TrackClass::Helicopter, 0.9);
+            return Some((TrackClass::Helicopter, 0.9));
         }
         // CoT `-F-Q` is a drone (remotely piloted fixed wing).
         if kind.contains("-F-Q") {
-            return (TrackClass::Drone, 0.8);
+            return Some((TrackClass::Drone, 0.8));
         }
         // A CoT atom's third field is its battle dimension: `S` is sea surface.
         if atom(0) == Some("a") && atom(2) == Some("S") {
-            return (TrackClass::Vessel, 0.8);
+            return Some((TrackClass::Vessel, 0.8));
         }
     }
     if identity.icao24.is_some() {
-        return (TrackClass::MannedAircraft, 0.9);
+        return Some((TrackClass::MannedAircraft, 0.9));
     }
+    None
+}
+
+/// The class the kinematics of one instant suggest.
+pub fn by_kinematics(k: &Kinematics) -> (TrackClass, f64) {
     let v = k.speed_mps;
     if v > 1_000.0 || k.climb_mps.abs() > 300.0 {
         return (TrackClass::BallisticMissile, 0.7);
@@ -64,6 +75,47 @@ pub fn classify(k: &Kinematics, identity: &Identity) -> (TrackClass, f64) {
         (v, h) if v < JET_MAX_MPS && h < 9_500.0 => (TrackClass::JetDrone, 0.4),
         (v, h) if v >= 150.0 && h >= 300.0 => (TrackClass::MannedAircraft, 0.6),
         _ => (TrackClass::Unknown, 0.2),
+    }
+}
+
+/// A track's class over its recent updates. Each update's class from
+/// kinematics votes with its confidence and older votes fade by [`VOTE_DECAY`]
+/// per update, so the class follows a sustained change (a jet drone speeding
+/// up, a track's first updates before its velocity is known) within a few
+/// updates but not one wild speed estimate: a mis-associated plot or a
+/// manoeuvre can put a 50 m/s Gerbera's estimate past 200 m/s for an update,
+/// and the instant's rules would make it a manned aircraft, an airspace
+/// violation, for that update.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ClassVotes {
+    /// Faded confidence-weighted votes, indexed by `TrackClass as usize`.
+    votes: [f32; TrackClass::ALL.len()],
+    /// Faded count of votes cast.
+    cast: f32,
+}
+
+/// The weight an update's vote keeps one update later: a vote's memory is
+/// about 1 / (1 - decay) = 5 updates, 20-50 s of a radar's revisits.
+pub const VOTE_DECAY: f32 = 0.8;
+
+impl ClassVotes {
+    /// Adds one update's class and confidence; returns the class with the most
+    /// votes and its confidence: the confidence-weighted share of recent
+    /// updates that voted for it (the instant's confidence when all agree).
+    pub fn vote(&mut self, class: TrackClass, confidence: f64) -> (TrackClass, f64) {
+        for v in &mut self.votes {
+            *v *= VOTE_DECAY;
+        }
+        self.cast = self.cast * VOTE_DECAY + 1.0;
+        self.votes[class as usize] += confidence as f32;
+        let (best, &weight) = self
+            .votes
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .unwrap_or((class as usize, &0.0));
+        let best = TrackClass::ALL.get(best).copied().unwrap_or(class);
+        (best, f64::from(weight / self.cast))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use model::{Identity, Time, TrackClass};
 
+use crate::classify::ClassVotes;
 use crate::state::{Filter, Gaussian, Mat4, Plot, TrackState, Vec4};
 
 /// Decides about tentative tracks after their association, then starts new
@@ -120,6 +121,7 @@ impl MOfN {
             identity: Identity::default(),
             class: TrackClass::Unknown,
             class_confidence: 0.0,
+            class_votes: ClassVotes::default(),
             sensors: vec![plot.sensor],
             last_update: time,
         }

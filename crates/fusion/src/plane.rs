@@ -5,7 +5,7 @@ use model::{Identity, Time};
 use rayon::prelude::*;
 
 use crate::associator::{Assoc, Association, Associator, Gnn, Jpda};
-use crate::classify::{Kinematics, classify, process_noise};
+use crate::classify::{Kinematics, by_identity, by_kinematics, process_noise};
 use crate::deleter::{Deleter, MissesOrCovariance};
 use crate::hypothesiser::{Gate, GateInput, GridGate, Hypothesis, Hypothesiser, RTreeGate};
 use crate::initiator::{Initiator, MOfN};
@@ -536,7 +536,13 @@ impl Ctx<'_> {
             height_m: t.filter.height.map(|h| h.mean[0]),
             climb_mps: t.filter.height.map_or(0.0, |h| h.mean[1]),
         };
-        (t.class, t.class_confidence) = classify(&k, &t.identity);
+        (t.class, t.class_confidence) = match by_identity(&t.identity) {
+            Some(named) => named,
+            None => {
+                let (class, confidence) = by_kinematics(&k);
+                t.class_votes.vote(class, confidence)
+            }
+        };
         if self.config.noise_by_class {
             t.q = process_noise(t.class, self.config.default_q);
         }

@@ -6,6 +6,7 @@
 //! separate two-state filter: horizontal and vertical motion are nearly
 //! independent for the targets we track, and the 4-state hot path stays small.
 
+use crate::classify::ClassVotes;
 use model::{Identity, Time, TrackClass};
 use nalgebra::{SMatrix, SVector};
 
@@ -128,6 +129,8 @@ pub struct TrackState {
     pub identity: Identity,
     pub class: TrackClass,
     pub class_confidence: f64,
+    /// The classes its updates' kinematics suggested, fading.
+    pub class_votes: ClassVotes,
     pub sensors: Vec<u16>,
     /// Event time of the last update by a plot.
     pub last_update: Time,

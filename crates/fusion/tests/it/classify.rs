@@ -193,3 +193,52 @@ fn altitude_bands() {
     // A 2-D air track is put in the low band.
     assert_eq!(band(TrackClass::Drone, None), AltitudeBand::Low);
 }
+
+/// A track's class over its updates: one wild speed estimate (a Gerbera's
+/// track given 230 m/s at 1.5 km for an update, the instant's rules' manned
+/// aircraft) does not change it; a sustained change does, within a few updates.
+#[test]
+fn a_tracks_class_follows_its_updates_not_one_wild_estimate() {
+    use fusion::classify::{ClassVotes, by_kinematics};
+    let at = |speed_mps: f64| Kinematics {
+        speed_mps,
+        height_m: Some(1_500.0),
+        climb_mps: 0.0,
+    };
+    assert_eq!(by_kinematics(&at(230.0)).0, TrackClass::MannedAircraft);
+    let mut votes = ClassVotes::default();
+    let mut vote = |k: Kinematics| {
+        let (class, confidence) = by_kinematics(&k);
+        votes.vote(class, confidence)
+    };
+    for _ in 0..6 {
+        vote(at(40.0));
+    }
+    let (class, confidence) = vote(at(40.0));
+    assert_eq!(class, TrackClass::Drone);
+    assert!((confidence - 0.6).abs() < 1e-6, "all agree: {confidence}");
+    let (class, confidence) = vote(at(230.0));
+    assert_eq!(class, TrackClass::Drone, "one wild update");
+    assert!(
+        confidence < 0.55,
+        "the disagreement lowers it: {confidence}"
+    );
+    assert_eq!(vote(at(40.0)).0, TrackClass::Drone);
+    // A sustained change of envelope (240 m/s at 9.8 km, a jet's) changes the
+    // class after a few updates, not on the first.
+    let high = |speed_mps: f64| Kinematics {
+        height_m: Some(9_800.0),
+        ..at(speed_mps)
+    };
+    let mut changed = None;
+    for n in 1..=10 {
+        if vote(high(240.0)).0 == TrackClass::MannedAircraft {
+            changed = Some(n);
+            break;
+        }
+    }
+    assert!(
+        matches!(changed, Some(2..=4)),
+        "changed after {changed:?} updates"
+    );
+}

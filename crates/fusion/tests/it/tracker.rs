@@ -545,6 +545,52 @@ fn a_reported_velocity_is_used_and_published_in_local_axes() {
     assert!(got.ve_mps.abs() < 1.0, "{got:?}");
 }
 
+/// A drone reported at 40 m/s at 1 km, one report of which gives 300 m/s (a
+/// corrupt speed field): the estimate jumps past a drone's envelope for an
+/// update (a jet drone's speed, by one instant's rules; a Gerbera's wild
+/// estimate past 200 m/s made it a manned aircraft, an airspace violation, in
+/// the Poland replay), yet the track stays a drone: its class is its updates'.
+#[test]
+fn one_wild_velocity_does_not_change_a_tracks_class() {
+    let mut p = Picture::new(PictureConfig {
+        sensors: vec![SensorConfig::new(SensorId::new("cot"), None)],
+        ..Default::default()
+    });
+    let v = 40.0;
+    let dlat = v * 5.0 / 111_200.0;
+    let mut seen = Vec::new();
+    for k in 0..30 {
+        let mut o = obs("cot", 5.0 * k as f64, 50.5 + dlat * k as f64, 30.5, 30.0);
+        let vn_mps = if k == 15 { 300.0 } else { v };
+        if let Measurement::Position { velocity, .. } = &mut o.measurement {
+            *velocity = Some(model::VelocityEnu {
+                ve_mps: 0.0,
+                vn_mps,
+                vu_mps: 0.0,
+            });
+        }
+        p.ingest(o);
+        for tr in p.tracks() {
+            seen.push((k, tr.velocity.vn_mps.hypot(tr.velocity.ve_mps), tr.class));
+        }
+    }
+    let fastest = seen.iter().map(|s| s.1).fold(0.0, f64::max);
+    assert!(
+        fastest > 70.0,
+        "the wild report reaches the estimate: {seen:?}"
+    );
+    let first_drone = seen.iter().position(|s| s.2 == model::TrackClass::Drone);
+    let Some(first) = first_drone else {
+        panic!("never a drone: {seen:?}")
+    };
+    assert!(
+        seen[first..]
+            .iter()
+            .all(|s| s.2 == model::TrackClass::Drone),
+        "{seen:?}"
+    );
+}
+
 /// The velocity update by itself: a report's velocity pulls the estimate to it
 /// and shrinks its variance; the position is untouched when it agrees.
 #[test]
