@@ -3,6 +3,8 @@
 //! entries and mass incursions; manned violations with duration and depth;
 //! drones inside an infrastructure buffer.
 
+use std::collections::BTreeMap;
+
 use model::{EvidenceItem, Geodetic, IncidentKind, Time, TrackClass, TrackId};
 
 use crate::engine::{Attributor, Candidate, Crossing, TrackState, Violation};
@@ -840,10 +842,8 @@ fn belt_entry(
     let mut d = Draft::new(IncidentKind::MassIncursion, zone_id.clone(), time);
     d.zones = vec![zone_id.clone()];
     let origins: Vec<&Option<String>> = members.iter().map(|m| &m.3).collect();
-    let common = origins
-        .first()
-        .and_then(|o| (*o).clone())
-        .filter(|o| origins.iter().all(|x| x.as_deref() == Some(o)));
+    let group = group_origin(&origins);
+    let common = group.as_ref().map(|g| g.state.clone());
     d.origin = common.clone();
     d.first_detection = members
         .iter()
@@ -869,23 +869,78 @@ fn belt_entry(
             ),
         );
     }
-    let n_unknown = origins.iter().filter(|o| o.is_none()).count();
-    if common.is_none() && n_unknown < origins.len() {
-        d.contradictions
-            .push("the entries do not share one state of origin".into());
-    }
+    let known = origins.iter().filter(|o| o.is_some()).count();
+    let origin_text = match &group {
+        Some(g) => {
+            if g.members < known {
+                d.contradictions.push(format!(
+                    "{} of the {known} entries with an established origin came from another state than {}",
+                    known - g.members,
+                    g.state
+                ));
+            }
+            format!(
+                "{} ({} of {} entries; {} without an established origin)",
+                g.state,
+                g.members,
+                members.len(),
+                members.len() - known
+            )
+        }
+        None => {
+            if known > 0 {
+                d.contradictions
+                    .push("the entries do not share one state of origin".into());
+            }
+            format!(
+                "not one state ({known} of {} entries with an established origin)",
+                members.len()
+            )
+        }
+    };
     d.method = "belt-entries-in-window".into();
-    d.confidence = 0.9;
+    d.confidence = 0.9 * group.as_ref().map_or(1.0, |g| g.share);
     d.statement = format!(
-        "{} hostile air tracks entered the border belt `{}` between {} and {} (window {}). Origin of the group: {}. Each entry is listed with its track; the pact's indicators count the airspace entries themselves.",
+        "{} hostile air tracks entered the border belt `{}` between {} and {} (window {}). Origin of the group: {origin_text}. Each entry is listed with its track; the pact's indicators count the airspace entries themselves.",
         members.len(),
         zone_id,
         first_time,
         time,
         a.config.mass_window,
-        common.as_deref().unwrap_or("not one state")
     );
     a.emit(d);
+}
+
+/// The state a group of belt entries came from: the one most of its members
+/// with an established origin came from, when those are a majority of the group
+/// and at least [`GROUP_ORIGIN_SHARE`] of them agree. A wave's members first
+/// seen inside the belt have none (their origin is not established), which
+/// does not make the others' origin less true; members from another state do,
+/// and lower the confidence by their share.
+struct GroupOrigin {
+    state: String,
+    /// Members that came from `state`.
+    members: usize,
+    /// `members` over the members with an established origin.
+    share: f64,
+}
+
+/// Of a group's members with an established origin, the share that must agree.
+const GROUP_ORIGIN_SHARE: f64 = 2.0 / 3.0;
+
+fn group_origin(origins: &[&Option<String>]) -> Option<GroupOrigin> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in origins.iter().filter_map(|o| o.as_deref()) {
+        *counts.entry(o).or_default() += 1;
+    }
+    let known: usize = counts.values().sum();
+    let (state, members) = counts.into_iter().max_by_key(|&(_, n)| n)?;
+    let share = members as f64 / known as f64;
+    (2 * known >= origins.len() && share >= GROUP_ORIGIN_SHARE).then(|| GroupOrigin {
+        state: state.to_owned(),
+        members,
+        share,
+    })
 }
 
 /// Closes a violation (on exit, or at the end of input) and emits it.

@@ -279,6 +279,52 @@ fn a_second_track_begun_inside_a_belt_does_not_count_its_object_twice() {
     assert_eq!(of(&run(tracks), IncidentKind::MassIncursion).len(), 1);
 }
 
+/// A wave's origin is its members' when most agree: four drones out of Belarus
+/// and a fifth first seen 40 km inside Poland (launched there, as far as the
+/// sensors know) are a mass incursion from Belarus, the fifth named as without
+/// an origin, not a group of no origin.
+#[test]
+fn a_mass_incursions_origin_is_that_of_most_of_its_members() {
+    let geo = crate::geography();
+    let belt = geo
+        .zones
+        .iter()
+        .find(|z| z.area.id == "pl-border-belt")
+        .expect("the bundled pact has the Polish border belt");
+    let base = Geodetic::new(52.45, 24.2, 300.0);
+    let mut tracks = Vec::new();
+    for k in 0..4u64 {
+        let start = attribution::geography::offset(&base, 0.0, 2_000.0 * k as f64);
+        let t0 = 300 * k as i64;
+        tracks.extend(measured(10 + k, t0, t0 + 2400, start, -50.0, 0.0));
+    }
+    let inside = Geodetic::new(52.55, 23.3, 300.0);
+    assert!(belt.area.contains(&inside));
+    assert_eq!(
+        geo.country_at(&inside)
+            .map(|c| geo.countries[c].id.as_str()),
+        Some("PL")
+    );
+    tracks.extend(measured(14, 1200, 2400, inside, -50.0, 0.0));
+    let out = run(tracks);
+    let mass = of(&out, IncidentKind::MassIncursion);
+    assert_eq!(mass.len(), 1, "{mass:#?}");
+    assert_eq!(
+        mass[0].origin.as_deref(),
+        Some("BY"),
+        "{}",
+        mass[0].evidence.statement
+    );
+    assert!(
+        mass[0]
+            .evidence
+            .statement
+            .contains("BY (4 of 5 entries; 1 without an established origin)"),
+        "{}",
+        mass[0].evidence.statement
+    );
+}
+
 fn text(i: &Incident, key: &str) -> String {
     match i.fields.get(key) {
         Some(FieldValue::Text(s)) => s.clone(),
