@@ -260,6 +260,7 @@ fn identity(a: &Attributor, s: &TrackState, d: &mut Draft) {
         Some(dv) => a.tracks.get(&dv.track).and_then(|t| departure(a, t)),
         None => departure(a, s),
     };
+    let departed = from.is_some();
     if let Some(o) = from {
         d.derived(
             "departure",
@@ -301,7 +302,16 @@ fn identity(a: &Attributor, s: &TrackState, d: &mut Draft) {
     }
     match flag {
         Some((iso, name)) => {
-            d.derived("flag", format!("MID {} → {name} ({iso})", mmsi / 1_000_000))
+            d.derived("flag", format!("MID {} → {name} ({iso})", mmsi / 1_000_000));
+            // Where it came from is not seen (its track begins at sea): the
+            // state answerable for the vessel is its flag's.
+            if !departed {
+                d.origin = Some(iso.to_owned());
+                d.derived(
+                    "origin",
+                    format!("the flag state {iso}: the track begins at sea, far from any coast"),
+                );
+            }
         }
         None => d.derived(
             "flag",

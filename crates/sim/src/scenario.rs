@@ -368,7 +368,8 @@ pub struct VesselSpec {
     pub mmsi: u32,
     #[serde(default)]
     pub callsign: String,
-    /// Flag state (ISO alpha-2), or where it sails from.
+    /// The state answerable for it (ISO alpha-2): where it sails from when it
+    /// starts at a coast, else its flag's (attribution's rule, `sea.rs`).
     #[serde(default)]
     pub origin: String,
     pub start_at: Time,

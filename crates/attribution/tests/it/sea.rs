@@ -104,3 +104,101 @@ fn a_cot_only_hull_loiters_over_a_cable_then_drags_across_it() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A vessel transmitting AIS along `legs` (`[lat, lon]`, knots), one update a
+/// minute from `T0`; the last leg's speed is held to its end.
+fn sailing(id: u64, mmsi: u32, start: [f64; 2], legs: &[([f64; 2], f64)]) -> Vec<Track> {
+    let mut out = Vec::new();
+    let (mut at, mut t) = (start, 0.0);
+    for &(to, kn) in legs {
+        let here = Geodetic::new(at[0], at[1], 0.0);
+        let length = here.surface_distance_m(&Geodetic::new(to[0], to[1], 0.0));
+        let v = kn * 1852.0 / 3600.0;
+        let duration = length / v;
+        let (dn, de) = (
+            (to[0] - at[0]) * 111_320.0 / duration,
+            (to[1] - at[1]) * 111_320.0 * at[0].to_radians().cos() / duration,
+        );
+        let mut s = 0.0;
+        while s < duration {
+            let f = s / duration;
+            out.push(Track {
+                id: TrackId(id),
+                time: Time::from_unix_us((T0 * 1_000_000) + ((t + s) * 1e6) as i64),
+                position: Geodetic::new(
+                    at[0] + f * (to[0] - at[0]),
+                    at[1] + f * (to[1] - at[1]),
+                    0.0,
+                ),
+                velocity: VelocityEnu {
+                    ve_mps: de,
+                    vn_mps: dn,
+                    vu_mps: 0.0,
+                },
+                position_sigma_m: 30.0,
+                velocity_sigma_mps: 0.5,
+                class: TrackClass::Vessel,
+                class_confidence: 0.95,
+                band: AltitudeBand::Surface,
+                identity: Identity {
+                    mmsi: Some(mmsi),
+                    ..Identity::default()
+                },
+                cooperative: true,
+                quality: 0.9,
+                n_updates: 10,
+                sensors: vec![model::SensorId::new("ais")],
+            });
+            s += 60.0;
+        }
+        (at, t) = (to, t + duration);
+    }
+    out
+}
+
+/// Where a dragging vessel came from: the coast its track begins at when it
+/// begins at one (Eagle S out of Ust-Luga: Russia, under the Cook Islands'
+/// flag); its flag's state when its track begins at sea, far from any coast
+/// (NewNew Polar Bear, first seen in the open Baltic: Hong Kong).
+#[test]
+fn a_vessels_origin_is_its_departure_coast_or_else_its_flag() {
+    // West along 59.72° N from off Russia's coast, slowing to 5 kn before Estlink 2.
+    let eagle = sailing(
+        21,
+        518_998_000,
+        [59.72, 28.0],
+        &[([59.72, 26.75], 12.0), ([59.72, 26.4], 5.0)],
+    );
+    // Mid-Baltic, 300 km from any state of the borders file: across C-Lion1 at 5 kn.
+    let bear = sailing(
+        22,
+        477_000_123,
+        [58.1, 20.5],
+        &[([58.1, 20.25], 12.0), ([58.1, 19.8], 5.0)],
+    );
+    let mut tracks: Vec<Track> = eagle.into_iter().chain(bear).collect();
+    tracks.sort_by_key(|t| t.time);
+    let out = attribution::attribute(
+        Config::default(),
+        crate::geography(),
+        tracks.into_iter().map(Input::Track),
+    );
+    let drag = |site: &str| {
+        out.incidents
+            .iter()
+            .find(|i| {
+                i.kind == IncidentKind::AnchorDrag && i.infrastructure.as_deref() == Some(site)
+            })
+            .unwrap_or_else(|| panic!("no drag across {site}: {:#?}", out.incidents))
+    };
+    let flag = |i: &model::Incident| match i.fields.get("flag") {
+        Some(FieldValue::Text(f)) => f.clone(),
+        other => panic!("{other:?}"),
+    };
+    let eagle = drag("estlink-2");
+    assert_eq!(eagle.origin.as_deref(), Some("RU"));
+    assert_eq!(flag(eagle), "CK");
+    let bear = drag("c-lion1");
+    assert_eq!(bear.origin.as_deref(), Some("HK"));
+    assert_eq!(flag(bear), "HK");
+}
