@@ -121,9 +121,11 @@ fn bisect(a: &Point, b: &Point, inside: impl Fn(&Geodetic) -> bool) -> f64 {
 }
 
 /// A track's first update: launched inside a belt counts as a belt entry.
+/// Belts count hostile unmanned tracks only: a mass incursion is of drones and
+/// missiles, a manned aircraft's crossing is a violation of its own.
 pub(crate) fn first_point(a: &mut Attributor, id: TrackId, p: &Point) {
     let Some(s) = a.tracks.get(&id) else { return };
-    if !(hostile(s) || manned_uncooperative(s)) {
+    if !hostile(s) {
         return;
     }
     for k in 0..a.belts.len() {
@@ -292,8 +294,8 @@ fn update_hostile(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point, is
     }
     if is_hostile {
         unseen_entry(a, id, cur);
+        belts(a, id, prev, cur);
     }
-    belts(a, id, prev, cur);
     if a.tracks.get(&id).is_some_and(TrackState::established) {
         let pending = a
             .tracks
@@ -943,7 +945,26 @@ fn group_origin(origins: &[&Option<String>]) -> Option<GroupOrigin> {
     })
 }
 
-/// Closes a violation (on exit, or at the end of input) and emits it.
+/// Closes the violations of tracks silent longer than a continuation can be
+/// linked (`LINK_GAP_S`): the object was lost inside, and its incident is not
+/// held back until the input ends.
+pub(crate) fn close_lost_violations(a: &mut Attributor) {
+    let lost: Vec<TrackId> = a
+        .tracks
+        .values()
+        .filter(|s| {
+            s.violation.is_some()
+                && a.watermark.seconds_since(s.last_update) > crate::engine::LINK_GAP_S
+        })
+        .map(|s| s.id)
+        .collect();
+    for id in lost {
+        close_violation(a, id, None);
+    }
+}
+
+/// Closes a violation (on exit, when its track is lost, or at the end of input)
+/// and emits it.
 pub(crate) fn close_violation(a: &mut Attributor, id: TrackId, exit: Option<Time>) {
     let Some(s) = a.tracks.get_mut(&id) else {
         return;
@@ -992,7 +1013,7 @@ pub(crate) fn close_violation(a: &mut Attributor, id: TrackId, exit: Option<Time
         if exit.is_some() {
             "until it left"
         } else {
-            "until the input ended, still inside"
+            "until its track was last updated, still inside (lost, or the input ended)"
         },
         km(v.depth_m),
         capitalise(&o.note)

@@ -333,6 +333,9 @@ const LINK_GATE_M: f64 = 2_000.0;
 const LINK_GATE_SHARE: f64 = 0.15;
 /// ... at a velocity not more different than this (or 60 % of the speed).
 const LINK_DV_MPS: f64 = 25.0;
+/// A turning manned aircraft's continuation lies within this share of the
+/// distance it flew since (a little over its reach: speed estimates are rough).
+const LINK_REACH: f64 = 1.2;
 
 /// An update more than this after the last one is a gap in the track.
 const AIR_GAP_S: f64 = 60.0;
@@ -408,6 +411,7 @@ impl Attributor {
         if self.watermark >= self.next_dark_scan {
             self.next_dark_scan = self.watermark + DARK_SCAN_EVERY;
             crate::sea::scan_dark(self);
+            crate::air::close_lost_violations(self);
         }
     }
 
@@ -562,6 +566,10 @@ impl Attributor {
     /// so one object is one incident however often fusion loses it.
     fn link(&mut self, id: TrackId, point: &Point) {
         let mut best: Option<(f64, TrackId)> = None;
+        let identified = self
+            .tracks
+            .get(&id)
+            .is_some_and(|s| s.identity.icao24.is_some());
         for (other, s) in &self.tracks {
             if *other == id || s.continued || s.surface {
                 continue;
@@ -582,7 +590,18 @@ impl Attributor {
                 .hypot(last.velocity.vn_mps - point.velocity.vn_mps);
             // A fresh track's velocity is rough: only a gross mismatch rules it out.
             let speed = last.speed_mps().max(point.speed_mps());
-            if d <= gate && dv <= LINK_DV_MPS.max(0.6 * speed) && best.is_none_or(|b| d < b.0) {
+            let straight = d <= gate && dv <= LINK_DV_MPS.max(0.6 * speed);
+            // A manned aircraft without a transponder that turned while fusion lost
+            // it (a fighter turns 40° in one radar revisit): its continuation lies
+            // within its reach, at about its speed, whatever the heading. Fast
+            // unmanned flyers come in waves on one path, where reach is ambiguous.
+            let turned = !identified
+                && s.class == TrackClass::MannedAircraft
+                && s.identity.icao24.is_none()
+                && last.position.surface_distance_m(&point.position)
+                    <= LINK_GATE_M + LINK_REACH * last.speed_mps() * gap_s
+                && (last.speed_mps() - point.speed_mps()).abs() <= LINK_DV_MPS.max(0.3 * speed);
+            if (straight || turned) && best.is_none_or(|b| d < b.0) {
                 best = Some((d, *other));
             }
         }

@@ -149,7 +149,11 @@ pub fn process_noise(class: TrackClass, default_q: f64) -> f64 {
     match class {
         TrackClass::Vessel => 0.05,
         TrackClass::Drone | TrackClass::Helicopter => 2.0,
-        TrackClass::JetDrone | TrackClass::MannedAircraft => 5.0,
+        TrackClass::JetDrone => 5.0,
+        // A fighter turns 40° in one radar revisit (6.7°/s at 3 g and 250 m/s):
+        // a kilometre off a straight prediction after 6 s, which 5 m²/s³ put
+        // outside the gate (border-probe's tracks broke at each turn).
+        TrackClass::MannedAircraft => 100.0,
         TrackClass::CruiseMissile => 10.0,
         TrackClass::BallisticMissile => 100.0,
         TrackClass::Unknown => default_q,

@@ -228,6 +228,13 @@ fn air_events(
     zone_entries: &mut Vec<(Time, usize, usize)>,
 ) {
     let mut prev: Option<Sample> = None;
+    // A mass incursion is of unmanned threats (the pacts' "mass drone
+    // incursions"): a manned aircraft's crossing is a violation of its own.
+    let belt_zones = if o.class == crate::catalogue::ObjectClass::MannedAircraft {
+        &[]
+    } else {
+        belt_zones
+    };
     let near_infra: Vec<usize> = if o.class.is_drone() {
         (0..geography.infrastructure.len()).collect()
     } else {

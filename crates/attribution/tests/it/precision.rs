@@ -405,3 +405,92 @@ fn a_track_grazing_a_buffer_within_its_position_noise_is_no_site_incident() {
     // 1 km inside: in.
     assert_eq!(pass(4_000.0), 1);
 }
+
+/// A manned aircraft without a transponder that fusion loses inside (its track
+/// falls silent 190 s after the crossing, no track continues it) is raised once
+/// a continuation can no longer come (`LINK_GAP_S`), not when the input ends:
+/// with the time it was last seen inside and `ongoing`.
+#[test]
+fn a_violation_whose_track_is_lost_inside_is_raised_without_waiting_for_the_end() {
+    let manned = |t: &Track| Track {
+        class: TrackClass::MannedAircraft,
+        class_confidence: 0.6,
+        band: AltitudeBand::High,
+        ..t.clone()
+    };
+    // West out of Belarus at 250 m/s; the border (23.78° E at 53.3° N) at ~112 s.
+    let jet: Vec<Track> = measured(1, 0, 300, Geodetic::new(53.3, 24.2, 9_000.0), -250.0, 0.0)
+        .iter()
+        .map(manned)
+        .collect();
+    // A drone over Ukraine goes on being tracked for another 12 minutes.
+    let other = measured(2, 0, 1_020, Geodetic::new(49.0, 30.0, 1_000.0), 40.0, 0.0);
+    let mut inputs: Vec<Track> = jet.into_iter().chain(other).collect();
+    inputs.sort_by_key(|t| (t.time, t.id));
+    let mut a = attribution::Attributor::new(Config::default(), crate::geography());
+    let mut raised_at = None;
+    for t in inputs {
+        let time = t.time;
+        a.push(Input::Track(t));
+        let out = a.take_incidents();
+        if let Some(v) = out
+            .iter()
+            .find(|i| i.kind == IncidentKind::AirspaceViolation)
+        {
+            raised_at = Some((time, v.clone()));
+        }
+    }
+    let Some((when, v)) = raised_at else {
+        panic!("the violation is not raised before the input ends")
+    };
+    let lost = at(300);
+    assert!(
+        when.seconds_since(lost) <= 180.0 + 60.0 + 5.0,
+        "raised {when}, lost {lost}"
+    );
+    assert_eq!(v.fields.get("ongoing"), Some(&FieldValue::Bool(true)));
+    match v.fields.get("duration_s") {
+        Some(FieldValue::Float(d)) => assert!((170.0..200.0).contains(d), "{d}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(v.origin.as_deref(), Some("BY"));
+}
+
+/// A fighter fusion loses in a turn (west, then south): the track that follows
+/// it begins 10 s later, 2.5 km south, heading south, off the first track's
+/// straight line. It is the same aircraft: one violation, from the crossing in
+/// to the crossing out, not one cut short where the first track ended.
+#[test]
+fn a_violation_follows_the_aircraft_through_a_turn_fusion_lost_it_in() {
+    let manned = |t: &Track| Track {
+        class: TrackClass::MannedAircraft,
+        class_confidence: 0.6,
+        band: AltitudeBand::High,
+        ..t.clone()
+    };
+    let start = Geodetic::new(53.3, 24.2, 9_000.0);
+    let west: Vec<Track> = measured(1, 0, 200, start, -250.0, 0.0)
+        .iter()
+        .map(manned)
+        .collect();
+    let turned = west.last().map(|t| t.position).unwrap_or(start);
+    let turned = attribution::geography::offset(&turned, 0.0, -2_500.0);
+    // South from 23.45° E: out into Belarus again near 52.45° N.
+    let south: Vec<Track> = measured(3, 210, 600, turned, 0.0, -250.0)
+        .iter()
+        .map(manned)
+        .collect();
+    let out = run(west.into_iter().chain(south).collect());
+    let v = of(&out, IncidentKind::AirspaceViolation);
+    assert_eq!(v.len(), 1, "{v:#?}");
+    assert_eq!(
+        v[0].fields.get("ongoing"),
+        Some(&FieldValue::Bool(false)),
+        "{}",
+        v[0].evidence.statement
+    );
+    match v[0].fields.get("duration_s") {
+        Some(FieldValue::Float(d)) => assert!(*d > 300.0, "{}", v[0].evidence.statement),
+        other => panic!("{other:?}"),
+    }
+}

@@ -13,6 +13,7 @@ fn suite_meets_the_bars_per_kind() {
     for (path, minutes) in [
         ("scenarios/baltic-cable.toml", None),
         ("scenarios/cyber-grid.toml", None),
+        ("scenarios/border-probe.toml", None),
         ("scenarios/quiet-day.toml", Some(180)),
         ("scenarios/night-wave.toml", Some(420)),
     ] {
@@ -42,6 +43,8 @@ fn suite_meets_the_bars_per_kind() {
     }
     for kind in [
         IncidentKind::AirspaceEntry,
+        IncidentKind::AirspaceViolation,
+        IncidentKind::MassIncursion,
         IncidentKind::AnchorDrag,
         IncidentKind::CyberAttack,
         IncidentKind::InfrastructureDamage,
