@@ -144,6 +144,7 @@ pub(crate) fn first_point(a: &mut Attributor, id: TrackId, p: &Point) {
 
 pub(crate) fn update(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
     record_crossing(a, id, prev, cur);
+    follow_violation(a, id, prev, cur);
     let Some(s) = a.tracks.get(&id) else { return };
     let (is_hostile, is_manned) = (hostile(s), manned_uncooperative(s));
     if !(is_hostile || is_manned) {
@@ -223,24 +224,30 @@ pub(crate) fn record_crossing(a: &mut Attributor, id: TrackId, prev: &Point, cur
     }
 }
 
-fn update_hostile(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point, is_hostile: bool) {
-    let Some(s) = a.tracks.get(&id) else { return };
-    if let Some(v) = &s.violation {
-        if cur.country == Some(v.country) {
-            let depth = a.geo.countries[v.country].area_depth(&cur.position);
-            if let Some(v) = a.tracks.get_mut(&id).and_then(|s| s.violation.as_mut()) {
-                v.last = cur.time;
-                if depth > v.depth_m {
-                    v.depth_m = depth;
-                    v.deepest = cur.position;
-                }
+/// An open violation follows its track to the exit whatever the track's class
+/// does meanwhile: a continuation's first updates may vote another class, or an
+/// airliner's plot lend it an ICAO address; the aircraft is the one that entered.
+fn follow_violation(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
+    let Some(v) = a.tracks.get(&id).and_then(|s| s.violation.as_ref()) else {
+        return;
+    };
+    if cur.country == Some(v.country) {
+        let depth = a.geo.countries[v.country].area_depth(&cur.position);
+        if let Some(v) = a.tracks.get_mut(&id).and_then(|s| s.violation.as_mut()) {
+            v.last = cur.time;
+            if depth > v.depth_m {
+                v.depth_m = depth;
+                v.deepest = cur.position;
             }
-        } else {
-            let country = v.country;
-            let f = bisect(prev, cur, |p| !a.geo.countries[country].contains(p));
-            close_violation(a, id, Some(lerp_time(prev, cur, f)));
         }
+    } else {
+        let country = v.country;
+        let f = bisect(prev, cur, |p| !a.geo.countries[country].contains(p));
+        close_violation(a, id, Some(lerp_time(prev, cur, f)));
     }
+}
+
+fn update_hostile(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point, is_hostile: bool) {
     // Crossings not yet raised (this update's, or older ones of a track whose
     // class was not known then); one within `REENTRY_S` of a raised one is the same.
     let pending: Vec<Crossing> = a.tracks.get(&id).map_or(Vec::new(), |s| {
@@ -947,7 +954,10 @@ fn group_origin(origins: &[&Option<String>]) -> Option<GroupOrigin> {
 
 /// Closes the violations of tracks silent longer than a continuation can be
 /// linked (`LINK_GAP_S`): the object was lost inside, and its incident is not
-/// held back until the input ends.
+/// held back until the input ends. Unless another track of the same object
+/// (same lineage) still follows it: fusion's second track on an aircraft takes
+/// its open violation when it begins, and may die before the first; the
+/// violation goes back to the one still flying.
 pub(crate) fn close_lost_violations(a: &mut Attributor) {
     let lost: Vec<TrackId> = a
         .tracks
@@ -959,7 +969,28 @@ pub(crate) fn close_lost_violations(a: &mut Attributor) {
         .map(|s| s.id)
         .collect();
     for id in lost {
-        close_violation(a, id, None);
+        let Some(s) = a.tracks.get(&id) else { continue };
+        let root = s.root();
+        let heir = a
+            .tracks
+            .values()
+            .filter(|t| {
+                t.id != id
+                    && t.violation.is_none()
+                    && t.root() == root
+                    && a.watermark.seconds_since(t.last_update) <= crate::engine::LINK_GAP_S
+            })
+            .max_by_key(|t| t.last_update)
+            .map(|t| t.id);
+        match heir {
+            Some(heir) => {
+                let v = a.tracks.get_mut(&id).and_then(|s| s.violation.take());
+                if let Some(h) = a.tracks.get_mut(&heir) {
+                    h.violation = v;
+                }
+            }
+            None => close_violation(a, id, None),
+        }
     }
 }
 

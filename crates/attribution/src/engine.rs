@@ -336,6 +336,12 @@ const LINK_DV_MPS: f64 = 25.0;
 /// A turning manned aircraft's continuation lies within this share of the
 /// distance it flew since (a little over its reach: speed estimates are rough).
 const LINK_REACH: f64 = 1.2;
+/// ... when it began this soon after (fusion confirms a new track on 4 plots of
+/// 5, 30 s of radar revisits; later, another fighter of a flight may be within reach).
+const LINK_TURN_GAP_S: f64 = 60.0;
+/// ... counting this much more flight: the lost track's last estimate lags the
+/// turning aircraft (its new track may begin the moment the old one ends, 3 km off).
+const LINK_TURN_SLACK_S: f64 = 10.0;
 
 /// An update more than this after the last one is a gap in the track.
 const AIR_GAP_S: f64 = 60.0;
@@ -596,10 +602,11 @@ impl Attributor {
             // within its reach, at about its speed, whatever the heading. Fast
             // unmanned flyers come in waves on one path, where reach is ambiguous.
             let turned = !identified
+                && gap_s <= LINK_TURN_GAP_S
                 && s.class == TrackClass::MannedAircraft
                 && s.identity.icao24.is_none()
                 && last.position.surface_distance_m(&point.position)
-                    <= LINK_GATE_M + LINK_REACH * last.speed_mps() * gap_s
+                    <= LINK_GATE_M + LINK_REACH * last.speed_mps() * (gap_s + LINK_TURN_SLACK_S)
                 && (last.speed_mps() - point.speed_mps()).abs() <= LINK_DV_MPS.max(0.3 * speed);
             if (straight || turned) && best.is_none_or(|b| d < b.0) {
                 best = Some((d, *other));

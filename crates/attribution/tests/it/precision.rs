@@ -235,22 +235,31 @@ fn start_east(p: Geodetic, t_s: i64) -> Geodetic {
     attribution::geography::offset(&p, 50.0 * t_s as f64, 0.0)
 }
 
+fn polish_belt(geo: &attribution::Geography) -> &attribution::geography::Zone {
+    geo.zones
+        .iter()
+        .find(|z| z.area.id == "pl-border-belt")
+        .expect("the bundled pact has the Polish border belt")
+}
+
+/// `n` drones west at 50 m/s from `base`, 2 km apart north to south, 5 min apart.
+fn wave(base: Geodetic, n: u64) -> Vec<Track> {
+    (0..n)
+        .flat_map(|k| {
+            let start = attribution::geography::offset(&base, 0.0, 2_000.0 * k as f64);
+            let t0 = 300 * k as i64;
+            measured(10 + k, t0, t0 + 2400, start, -50.0, 0.0)
+        })
+        .collect()
+}
+
 #[test]
 fn a_second_track_begun_inside_a_belt_does_not_count_its_object_twice() {
     let geo = crate::geography();
-    let belt = geo
-        .zones
-        .iter()
-        .find(|z| z.area.id == "pl-border-belt")
-        .expect("the bundled pact has the Polish border belt");
+    let belt = polish_belt(&geo);
     // Four drones west out of Ukraine into Poland's belt, 2 km apart, 5 min apart.
     let base = Geodetic::new(51.0, 24.6, 300.0);
-    let mut tracks = Vec::new();
-    for k in 0..4u64 {
-        let start = attribution::geography::offset(&base, 0.0, 2_000.0 * k as f64);
-        let t0 = 300 * k as i64;
-        tracks.extend(measured(10 + k, t0, t0 + 2400, start, -50.0, 0.0));
-    }
+    let mut tracks = wave(base, 4);
     // Fusion begins a second track on the first drone once it is in the belt, 3 km
     // off (too far to continue it: the first track goes on).
     let first_in = tracks
@@ -270,13 +279,10 @@ fn a_second_track_begun_inside_a_belt_does_not_count_its_object_twice() {
         of(&out, IncidentKind::MassIncursion)
     );
     // A fifth drone is.
-    let mut tracks = Vec::new();
-    for k in 0..5u64 {
-        let start = attribution::geography::offset(&base, 0.0, 2_000.0 * k as f64);
-        let t0 = 300 * k as i64;
-        tracks.extend(measured(10 + k, t0, t0 + 2400, start, -50.0, 0.0));
-    }
-    assert_eq!(of(&run(tracks), IncidentKind::MassIncursion).len(), 1);
+    assert_eq!(
+        of(&run(wave(base, 5)), IncidentKind::MassIncursion).len(),
+        1
+    );
 }
 
 /// A wave's origin is its members' when most agree: four drones out of Belarus
@@ -286,18 +292,9 @@ fn a_second_track_begun_inside_a_belt_does_not_count_its_object_twice() {
 #[test]
 fn a_mass_incursions_origin_is_that_of_most_of_its_members() {
     let geo = crate::geography();
-    let belt = geo
-        .zones
-        .iter()
-        .find(|z| z.area.id == "pl-border-belt")
-        .expect("the bundled pact has the Polish border belt");
+    let belt = polish_belt(&geo);
     let base = Geodetic::new(52.45, 24.2, 300.0);
-    let mut tracks = Vec::new();
-    for k in 0..4u64 {
-        let start = attribution::geography::offset(&base, 0.0, 2_000.0 * k as f64);
-        let t0 = 300 * k as i64;
-        tracks.extend(measured(10 + k, t0, t0 + 2400, start, -50.0, 0.0));
-    }
+    let mut tracks = wave(base, 4);
     let inside = Geodetic::new(52.55, 23.3, 300.0);
     assert!(belt.area.contains(&inside));
     assert_eq!(
@@ -491,6 +488,48 @@ fn a_violation_follows_the_aircraft_through_a_turn_fusion_lost_it_in() {
     );
     match v[0].fields.get("duration_s") {
         Some(FieldValue::Float(d)) => assert!(*d > 300.0, "{}", v[0].evidence.statement),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Fusion begins a second track on an aircraft in violation (1 km off, the same
+/// velocity): it takes the open violation, then dies a minute later while the
+/// first track flies on. The violation goes back to the track still flying: its
+/// duration runs to that track's last update, not to the duplicate's death.
+#[test]
+fn a_violation_outlives_a_duplicate_track_that_took_it() {
+    let manned = |t: &Track| Track {
+        class: TrackClass::MannedAircraft,
+        class_confidence: 0.6,
+        band: AltitudeBand::High,
+        ..t.clone()
+    };
+    let start = Geodetic::new(53.3, 24.2, 9_000.0);
+    let first: Vec<Track> = measured(1, 0, 600, start, -250.0, 0.0)
+        .iter()
+        .map(manned)
+        .collect();
+    let at_200 = first
+        .iter()
+        .find(|t| t.time == at(200))
+        .map_or(start, |t| t.position);
+    let twin: Vec<Track> = measured(
+        5,
+        200,
+        260,
+        attribution::geography::offset(&at_200, 0.0, 1_000.0),
+        -250.0,
+        0.0,
+    )
+    .iter()
+    .map(manned)
+    .collect();
+    let out = run(first.into_iter().chain(twin).collect());
+    let v = of(&out, IncidentKind::AirspaceViolation);
+    assert_eq!(v.len(), 1, "{v:#?}");
+    match v[0].fields.get("duration_s") {
+        // The border at ~112 s; the first track's last update at 600 s.
+        Some(FieldValue::Float(d)) => assert!(*d > 450.0, "{}", v[0].evidence.statement),
         other => panic!("{other:?}"),
     }
 }
