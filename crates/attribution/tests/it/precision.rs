@@ -403,23 +403,34 @@ fn a_track_grazing_a_buffer_within_its_position_noise_is_no_site_incident() {
     assert_eq!(pass(4_000.0), 1);
 }
 
+/// A manned aircraft without a transponder (a fighter), measured every 5 s.
+fn fighter(id: u64, from_s: i64, to_s: i64, start: Geodetic, ve: f64, vn: f64) -> Vec<Track> {
+    measured(id, from_s, to_s, start, ve, vn)
+        .into_iter()
+        .map(|t| Track {
+            class: TrackClass::MannedAircraft,
+            class_confidence: 0.6,
+            band: AltitudeBand::High,
+            ..t
+        })
+        .collect()
+}
+
+fn duration_s(i: &Incident) -> f64 {
+    match i.fields.get("duration_s") {
+        Some(FieldValue::Float(d)) => *d,
+        other => panic!("duration_s: {other:?}"),
+    }
+}
+
 /// A manned aircraft without a transponder that fusion loses inside (its track
 /// falls silent 190 s after the crossing, no track continues it) is raised once
 /// a continuation can no longer come (`LINK_GAP_S`), not when the input ends:
 /// with the time it was last seen inside and `ongoing`.
 #[test]
 fn a_violation_whose_track_is_lost_inside_is_raised_without_waiting_for_the_end() {
-    let manned = |t: &Track| Track {
-        class: TrackClass::MannedAircraft,
-        class_confidence: 0.6,
-        band: AltitudeBand::High,
-        ..t.clone()
-    };
     // West out of Belarus at 250 m/s; the border (23.78° E at 53.3° N) at ~112 s.
-    let jet: Vec<Track> = measured(1, 0, 300, Geodetic::new(53.3, 24.2, 9_000.0), -250.0, 0.0)
-        .iter()
-        .map(manned)
-        .collect();
+    let jet: Vec<Track> = fighter(1, 0, 300, Geodetic::new(53.3, 24.2, 9_000.0), -250.0, 0.0);
     // A drone over Ukraine goes on being tracked for another 12 minutes.
     let other = measured(2, 0, 1_020, Geodetic::new(49.0, 30.0, 1_000.0), 40.0, 0.0);
     let mut inputs: Vec<Track> = jet.into_iter().chain(other).collect();
@@ -446,10 +457,8 @@ fn a_violation_whose_track_is_lost_inside_is_raised_without_waiting_for_the_end(
         "raised {when}, lost {lost}"
     );
     assert_eq!(v.fields.get("ongoing"), Some(&FieldValue::Bool(true)));
-    match v.fields.get("duration_s") {
-        Some(FieldValue::Float(d)) => assert!((170.0..200.0).contains(d), "{d}"),
-        other => panic!("{other:?}"),
-    }
+    let d = duration_s(&v);
+    assert!((170.0..200.0).contains(&d), "{d}");
     assert_eq!(v.origin.as_deref(), Some("BY"));
 }
 
@@ -459,24 +468,12 @@ fn a_violation_whose_track_is_lost_inside_is_raised_without_waiting_for_the_end(
 /// to the crossing out, not one cut short where the first track ended.
 #[test]
 fn a_violation_follows_the_aircraft_through_a_turn_fusion_lost_it_in() {
-    let manned = |t: &Track| Track {
-        class: TrackClass::MannedAircraft,
-        class_confidence: 0.6,
-        band: AltitudeBand::High,
-        ..t.clone()
-    };
     let start = Geodetic::new(53.3, 24.2, 9_000.0);
-    let west: Vec<Track> = measured(1, 0, 200, start, -250.0, 0.0)
-        .iter()
-        .map(manned)
-        .collect();
+    let west: Vec<Track> = fighter(1, 0, 200, start, -250.0, 0.0);
     let turned = west.last().map(|t| t.position).unwrap_or(start);
     let turned = attribution::geography::offset(&turned, 0.0, -2_500.0);
     // South from 23.45° E: out into Belarus again near 52.45° N.
-    let south: Vec<Track> = measured(3, 210, 600, turned, 0.0, -250.0)
-        .iter()
-        .map(manned)
-        .collect();
+    let south: Vec<Track> = fighter(3, 210, 600, turned, 0.0, -250.0);
     let out = run(west.into_iter().chain(south).collect());
     let v = of(&out, IncidentKind::AirspaceViolation);
     assert_eq!(v.len(), 1, "{v:#?}");
@@ -486,10 +483,7 @@ fn a_violation_follows_the_aircraft_through_a_turn_fusion_lost_it_in() {
         "{}",
         v[0].evidence.statement
     );
-    match v[0].fields.get("duration_s") {
-        Some(FieldValue::Float(d)) => assert!(*d > 300.0, "{}", v[0].evidence.statement),
-        other => panic!("{other:?}"),
-    }
+    assert!(duration_s(v[0]) > 300.0, "{}", v[0].evidence.statement);
 }
 
 /// Fusion begins a second track on an aircraft in violation (1 km off, the same
@@ -498,38 +492,23 @@ fn a_violation_follows_the_aircraft_through_a_turn_fusion_lost_it_in() {
 /// duration runs to that track's last update, not to the duplicate's death.
 #[test]
 fn a_violation_outlives_a_duplicate_track_that_took_it() {
-    let manned = |t: &Track| Track {
-        class: TrackClass::MannedAircraft,
-        class_confidence: 0.6,
-        band: AltitudeBand::High,
-        ..t.clone()
-    };
     let start = Geodetic::new(53.3, 24.2, 9_000.0);
-    let first: Vec<Track> = measured(1, 0, 600, start, -250.0, 0.0)
-        .iter()
-        .map(manned)
-        .collect();
+    let first: Vec<Track> = fighter(1, 0, 600, start, -250.0, 0.0);
     let at_200 = first
         .iter()
         .find(|t| t.time == at(200))
         .map_or(start, |t| t.position);
-    let twin: Vec<Track> = measured(
+    let twin: Vec<Track> = fighter(
         5,
         200,
         260,
         attribution::geography::offset(&at_200, 0.0, 1_000.0),
         -250.0,
         0.0,
-    )
-    .iter()
-    .map(manned)
-    .collect();
+    );
     let out = run(first.into_iter().chain(twin).collect());
     let v = of(&out, IncidentKind::AirspaceViolation);
     assert_eq!(v.len(), 1, "{v:#?}");
-    match v[0].fields.get("duration_s") {
-        // The border at ~112 s; the first track's last update at 600 s.
-        Some(FieldValue::Float(d)) => assert!(*d > 450.0, "{}", v[0].evidence.statement),
-        other => panic!("{other:?}"),
-    }
+    // The border at ~112 s; the first track's last update at 600 s.
+    assert!(duration_s(v[0]) > 450.0, "{}", v[0].evidence.statement);
 }
