@@ -48,6 +48,10 @@ const SAME_OBJECT_M: f64 = 5_000.0;
 /// at most this share of the buffer (a hospital's 500 m buffer: 100 m; at half of
 /// it, drones passing 300 m from Okhmatdyt were lost).
 const SITE_MARGIN_SHARE: f64 = 0.2;
+/// Two updates further apart than this are not joined by a straight path when
+/// deciding a site entry (30 s: an acoustic net's report period; 1.5 km of a
+/// Shahed's flight).
+const SITE_CHORD_S: f64 = 30.0;
 /// Another track, established before this one began, entering the same site's
 /// buffer at most this far apart in time and space is the same object (on the
 /// suite, two tracks on one drone enter a buffer within 40 s and 1.8 km; two drones
@@ -1071,6 +1075,14 @@ fn within(site: &crate::geography::Site, a: &Point, b: &Point, radius: f64) -> O
 }
 
 fn over_sites(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
+    // A chord across a gap (fusion lost the object and a new track continues it,
+    // or its updates are far apart) is not its path: only where it was measured
+    // counts. Seeds of the night wave raised hospitals on such chords.
+    let prev = if cur.time.seconds_since(prev.time) > SITE_CHORD_S {
+        cur
+    } else {
+        prev
+    };
     let Some(s) = a.tracks.get(&id) else { return };
     let sigma = s.sigma_m;
     let near: Vec<usize> = s.site_near.iter().map(|n| n.0).collect();
@@ -1092,7 +1104,7 @@ fn over_sites(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
             .tracks
             .get(&id)
             .and_then(|s| s.site_near.iter().find(|n| n.0 == k).copied());
-        let entered = open.or_else(|| {
+        let entered = open.map(|n| (n.1, n.2, n.3)).or_else(|| {
             let f_hit = buffer_entry(site, prev, cur)?;
             let sub_end = Point {
                 position: lerp(prev, cur, f_hit),
@@ -1100,15 +1112,23 @@ fn over_sites(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
                 ..*cur
             };
             let f = bisect(prev, &sub_end, |p| site.distance_m(p) <= site.buffer_m) * f_hit;
-            Some((k, lerp_time(prev, cur, f), lerp(prev, cur, f)))
+            Some((lerp_time(prev, cur, f), lerp(prev, cur, f), false))
         });
-        let Some((_, time, at)) = entered else {
+        let Some((time, at, deep_before)) = entered else {
             continue;
         };
         // In for sure only deeper than the track's position uncertainty: a track
-        // grazing the edge is as likely an object passing just outside.
+        // grazing the edge is as likely an object passing just outside. One update
+        // that deep may still be noise (a system track's plots scatter ±300 m past
+        // a hospital it misses by 500): the mean of two updates in a row (the
+        // chord's midpoint: a straight path's own point, its scatter halved), two
+        // updates in a row, or a path through it twice that deep.
         let margin = sigma.clamp(0.0, SITE_MARGIN_SHARE * site.buffer_m);
-        let deep = within(site, prev, cur, site.buffer_m - margin).is_some();
+        let inner = site.buffer_m - margin;
+        let deep_now = site.distance_m(&cur.position) <= inner;
+        let deep = site.distance_m(&lerp(prev, cur, 0.5)) <= inner
+            || (deep_now && deep_before)
+            || within(site, prev, cur, site.buffer_m - 2.0 * margin).is_some();
         let outside = site.distance_m(&cur.position) > site.buffer_m;
         let Some(s) = a.tracks.get_mut(&id) else {
             return;
@@ -1120,7 +1140,7 @@ fn over_sites(a: &mut Attributor, id: TrackId, prev: &Point, cur: &Point) {
                 s.site_pending.push((k, time, at));
             }
         } else if !outside && s.site_near.len() < CROSSINGS_MAX {
-            s.site_near.push((k, time, at));
+            s.site_near.push((k, time, at, deep_now));
         }
     }
     // Raised once the track is established (a false track from clutter wanders

@@ -169,8 +169,9 @@ pub(crate) struct TrackState {
     pub sites_seen: BTreeSet<usize>,
     /// Buffer entries waiting for the track to be established: (site, time, where).
     pub site_pending: Vec<(usize, Time, Geodetic)>,
-    /// Buffers entered, not yet deeper than the track's position sigma: (site, time, where).
-    pub site_near: Vec<(usize, Time, Geodetic)>,
+    /// Buffers entered, not yet counted: (site, time, where, deeper than the
+    /// track's position sigma at its last update).
+    pub site_near: Vec<(usize, Time, Geodetic, bool)>,
     /// Buffer entries raised (or found duplicates) by this track: (site, time, where).
     pub site_entries: Vec<(usize, Time, Geodetic)>,
     pub violation: Option<Violation>,
