@@ -570,3 +570,41 @@ fn a_violation_outlives_a_duplicate_track_that_took_it() {
     // The border at ~112 s; the first track's last update at 600 s.
     assert!(duration_s(v[0]) > 450.0, "{}", v[0].evidence.statement);
 }
+
+/// A fighter in violation whose track fusion stops classing (its updates vote
+/// `unknown` in a hard turn) while it flies back out: the violation still ends
+/// at its exit, not left open until the track is lost.
+#[test]
+fn a_violation_ends_at_the_exit_whatever_the_tracks_class_is_then() {
+    let start = Geodetic::new(53.3, 24.2, 9_000.0);
+    // West across the border (~112 s), then back east from 200 s, classless.
+    let mut tracks = fighter(1, 0, 200, start, -250.0, 0.0);
+    let turn = tracks.last().map_or(start, |t| t.position);
+    let n = tracks.last().map_or(0, |t| t.n_updates);
+    tracks.extend(
+        measured(1, 205, 500, turn, 250.0, 0.0)
+            .into_iter()
+            .map(|t| Track {
+                class: TrackClass::Unknown,
+                class_confidence: 0.2,
+                n_updates: t.n_updates + n,
+                ..t
+            }),
+    );
+    let out = run(tracks);
+    let v = of(&out, IncidentKind::AirspaceViolation);
+    assert_eq!(v.len(), 1, "{v:#?}");
+    assert_eq!(
+        v[0].fields.get("ongoing"),
+        Some(&FieldValue::Bool(false)),
+        "{}",
+        v[0].evidence.statement
+    );
+    // In at ~112 s, out at ~290 s.
+    let d = duration_s(v[0]);
+    assert!(
+        (150.0..210.0).contains(&d),
+        "{d}: {}",
+        v[0].evidence.statement
+    );
+}
