@@ -313,7 +313,7 @@ pub struct Attributor {
     /// CoT sightings already reported: (uid, site, hour).
     pub(crate) sightings: BTreeSet<(String, usize, i64)>,
     pub(crate) watermark: Time,
-    next_dark_scan: Time,
+    next_sweep: Time,
     pub(crate) out: Vec<Incident>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) stats: Stats,
@@ -347,8 +347,9 @@ const LINK_TURN_SLACK_S: f64 = 10.0;
 /// An update more than this after the last one is a gap in the track.
 const AIR_GAP_S: f64 = 60.0;
 const SEA_GAP_S: f64 = 1800.0;
-/// The AIS-dark scan runs at most this often (event time).
-const DARK_SCAN_EVERY: Duration = Duration::from_secs(60);
+/// The periodic sweep (AIS-dark vessels, violations whose track was lost) runs at
+/// most this often (event time).
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 impl Attributor {
     pub fn new(config: Config, geo: Geography) -> Attributor {
@@ -381,7 +382,7 @@ impl Attributor {
             emitted: BTreeSet::new(),
             sightings: BTreeSet::new(),
             watermark: Time::UNIX_EPOCH,
-            next_dark_scan: Time::UNIX_EPOCH,
+            next_sweep: Time::UNIX_EPOCH,
             out: Vec::new(),
             diagnostics: Vec::new(),
             stats: Stats::default(),
@@ -415,8 +416,8 @@ impl Attributor {
                 }
             }
         }
-        if self.watermark >= self.next_dark_scan {
-            self.next_dark_scan = self.watermark + DARK_SCAN_EVERY;
+        if self.watermark >= self.next_sweep {
+            self.next_sweep = self.watermark + SWEEP_EVERY;
             crate::sea::scan_dark(self);
             crate::air::close_lost_violations(self);
         }

@@ -554,10 +554,8 @@ pub(crate) fn confirm_dark(a: &mut Attributor, id: TrackId) {
     d.float("speed_mps", last.speed_mps());
     vessel_items(silent, &mut d);
     d.items.push(EvidenceItem::Track { track: id });
+    // The silent vessel's own identity and origin (it has an MMSI: its departure).
     identity(a, silent, &mut d);
-    if let Some(o) = departure(a, silent) {
-        d.origin = Some(o);
-    }
     d.derived(
         "last_transmission",
         format!("{} at {}", last.time, fmt_pos(&last.position)),

@@ -98,6 +98,16 @@ pub struct ClassVotes {
 /// about 1 / (1 - decay) = 5 updates, 20-50 s of a radar's revisits.
 pub const VOTE_DECAY: f32 = 0.8;
 
+// `votes` is indexed by `TrackClass as usize` and read back through
+// `TrackClass::ALL`: the two orders must agree.
+const _: () = {
+    let mut i = 0;
+    while i < TrackClass::ALL.len() {
+        assert!(TrackClass::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
 impl ClassVotes {
     /// Adds one update's class and confidence; returns the class with the most
     /// votes and its confidence: the confidence-weighted share of recent

@@ -52,42 +52,35 @@ fn update(
     }
 }
 
-/// A track measured every 5 s (its measurement count grows, its sigma stays).
-fn measured(id: u64, from_s: i64, to_s: i64, start: Geodetic, ve: f64, vn: f64) -> Vec<Track> {
+/// Updates every 5 s from `from_s` to `to_s`; `quality` gives each one's
+/// measurement count and sigma from the seconds since `from_s`.
+fn every_5s(
+    id: u64,
+    (from_s, to_s): (i64, i64),
+    (start, ve, vn): (Geodetic, f64, f64),
+    quality: impl Fn(i64) -> (u32, f64),
+) -> Vec<Track> {
     (from_s..=to_s)
         .step_by(5)
         .map(|t| {
-            update(
-                id,
-                t,
-                from_s,
-                start,
-                ve,
-                vn,
-                4 + ((t - from_s) / 5) as u32,
-                150.0,
-            )
+            let (n_updates, sigma_m) = quality(t - from_s);
+            update(id, t, from_s, start, ve, vn, n_updates, sigma_m)
         })
         .collect()
 }
 
+/// A track measured every 5 s (its measurement count grows, its sigma stays).
+fn measured(id: u64, from_s: i64, to_s: i64, start: Geodetic, ve: f64, vn: f64) -> Vec<Track> {
+    every_5s(id, (from_s, to_s), (start, ve, vn), |s| {
+        (4 + (s / 5) as u32, 150.0)
+    })
+}
+
 /// A false track: four plots, then coasting (count stuck, sigma growing).
 fn coasting(id: u64, from_s: i64, to_s: i64, start: Geodetic, ve: f64, vn: f64) -> Vec<Track> {
-    (from_s..=to_s)
-        .step_by(5)
-        .map(|t| {
-            update(
-                id,
-                t,
-                from_s,
-                start,
-                ve,
-                vn,
-                4,
-                300.0 + 20.0 * (t - from_s) as f64,
-            )
-        })
-        .collect()
+    every_5s(id, (from_s, to_s), (start, ve, vn), |s| {
+        (4, 300.0 + 20.0 * s as f64)
+    })
 }
 
 fn run(mut tracks: Vec<Track>) -> attribution::Output {
